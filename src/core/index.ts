@@ -1,0 +1,6 @@
+export { FenerError, errorCatalogue, isFenerError, toApiErrorBody, toOpenAIErrorBody } from './errors.js';
+export type { ApiErrorBody, ErrorCode, FenerErrorOptions, OpenAIErrorBody } from './errors.js';
+export { newId, newSecret } from './ids.js';
+export type { Id, IdPrefix, KeyId, ProjectId, RequestId, TraceId } from './ids.js';
+export { configSchema, modelSchema, modelTasks, providerSchema } from './config.js';
+export type { FenerConfig, FenerConfigInput, ModelConfig, ModelPrice, ModelTask, ProviderConfig } from './config.js';

@@ -1,0 +1,39 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+/** The SQLite file lives at `<dataDir>/fener.db`; `:memory:` is accepted for tests. */
+export function openSqlite(dataDir: string): Kysely<Database> {
+  const file = dataDir === ':memory:' ? ':memory:' : join(ensureDir(dataDir), 'fener.db');
+  const database = new SqliteDatabase(file);
+  // WAL lets readers (the console, other processes) run while the gateway writes traces;
+  // NORMAL sync is safe in WAL mode and avoids an fsync per transaction.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}
+
+const int8Oid = 20;
+
+export function openPostgres(connectionString: string): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    // Epoch milliseconds are stored as bigint; they fit a JS number exactly until year 287,396.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === int8Oid ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}

@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { FenerError, newId, newSecret, type KeyId, type ProjectId } from '../core/index.js';
+import type { RevisionRepository } from './revisions.js';
+import type { Database } from './schema.js';
+
+export type KeyKind = 'admin' | 'project';
+
+export interface ApiKey {
+  id: KeyId;
+  projectId: ProjectId | null;
+  name: string;
+  kind: KeyKind;
+  hint: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+/** Virtual keys look like `sk-fener-…` so that secret scanners and people recognise them. */
+const keyPrefix = 'sk-fener-';
+
+/** Keys are stored only as SHA-256 hashes: they are long random secrets, so no slow KDF is needed. */
+export function hashKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export function makeKeySecret(): string {
+  return keyPrefix + newSecret(24);
+}
+
+export class KeyRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly revisions: RevisionRepository,
+  ) {}
+
+  /** Creates a key and returns its secret, which is never stored and cannot be shown again. */
+  async create(input: { projectId: ProjectId | null; name: string; kind: KeyKind; secret?: string }): Promise<{ key: ApiKey; secret: string }> {
+    if (input.kind === 'project' && input.projectId === null) {
+      throw new FenerError('invalid_request', 'a project key needs a project', { param: 'project' });
+    }
+    const secret = input.secret ?? makeKeySecret();
+    const key: ApiKey = {
+      id: newId('key'),
+      projectId: input.projectId,
+      name: input.name,
+      kind: input.kind,
+      hint: `${secret.slice(0, keyPrefix.length + 4)}…`,
+      createdAt: Date.now(),
+      revokedAt: null,
+    };
+    await this.db
+      .insertInto('api_keys')
+      .values({
+        id: key.id,
+        project_id: key.projectId,
+        name: key.name,
+        kind: key.kind,
+        key_hash: hashKey(secret),
+        key_hint: key.hint,
+        created_at: key.createdAt,
+        revoked_at: null,
+      })
+      .execute();
+    await this.revisions.bump('keys');
+    return { key, secret };
+  }
+
+  async findBySecret(secret: string): Promise<ApiKey | undefined> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', hashKey(secret)).executeTakeFirst();
+    return row && toKey(row);
+  }
+
+  async get(id: string): Promise<ApiKey | undefined> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toKey(row);
+  }
+
+  async list(filter: { projectId?: string; kind?: KeyKind; includeRevoked?: boolean } = {}): Promise<ApiKey[]> {
+    let query = this.db.selectFrom('api_keys').selectAll();
+    if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
+    if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+    if (!filter.includeRevoked) query = query.where('revoked_at', 'is', null);
+    const rows = await query.orderBy('created_at').orderBy('id').execute();
+    return rows.map(toKey);
+  }
+
+  /** Revokes a key; idempotent. Returns undefined when no such key exists. */
+  async revoke(id: string): Promise<ApiKey | undefined> {
+    await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: Date.now() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await this.revisions.bump('keys');
+    return this.get(id);
+  }
+
+  async hasActiveAdminKey(): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('kind', '=', 'admin')
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+}
+
+function toKey(row: Database['api_keys']): ApiKey {
+  return {
+    id: row.id as KeyId,
+    projectId: row.project_id as ProjectId | null,
+    name: row.name,
+    kind: row.kind,
+    hint: row.key_hint,
+    createdAt: Number(row.created_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Versioned migrations, applied in name order at start and by `fener migrate`. A migration is
+ * never edited once released: add a new one. Column types are chosen to mean the same thing on
+ * SQLite and Postgres (`bigint` for epoch ms, `double precision` for money and timings).
+ */
+import type { Kysely, Migration } from 'kysely';
+
+async function initial(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('projects')
+    .addColumn('id', 'text', (column) => column.primaryKey())
+    .addColumn('name', 'text', (column) => column.notNull().unique())
+    .addColumn('created_at', 'bigint', (column) => column.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('api_keys')
+    .addColumn('id', 'text', (column) => column.primaryKey())
+    .addColumn('project_id', 'text', (column) => column.references('projects.id'))
+    .addColumn('name', 'text', (column) => column.notNull())
+    .addColumn('kind', 'text', (column) => column.notNull())
+    .addColumn('key_hash', 'text', (column) => column.notNull().unique())
+    .addColumn('key_hint', 'text', (column) => column.notNull())
+    .addColumn('created_at', 'bigint', (column) => column.notNull())
+    .addColumn('revoked_at', 'bigint')
+    .execute();
+  await db.schema.createIndex('api_keys_project').on('api_keys').columns(['project_id', 'created_at']).execute();
+
+  await db.schema
+    .createTable('models')
+    .addColumn('id', 'text', (column) => column.primaryKey())
+    .addColumn('name', 'text', (column) => column.notNull().unique())
+    .addColumn('provider', 'text', (column) => column.notNull())
+    .addColumn('upstream_model', 'text', (column) => column.notNull())
+    .addColumn('input_per_mtok', 'double precision', (column) => column.notNull())
+    .addColumn('output_per_mtok', 'double precision', (column) => column.notNull())
+    .addColumn('cached_input_per_mtok', 'double precision')
+    .addColumn('context_window', 'integer')
+    .addColumn('max_output_tokens', 'integer')
+    .addColumn('licence', 'text')
+    .addColumn('tasks', 'text', (column) => column.notNull())
+    .addColumn('created_at', 'bigint', (column) => column.notNull())
+    .addColumn('updated_at', 'bigint', (column) => column.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('revisions')
+    .addColumn('topic', 'text', (column) => column.primaryKey())
+    .addColumn('version', 'bigint', (column) => column.notNull())
+    .execute();
+}
+
+async function traces(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('traces')
+    .addColumn('id', 'text', (column) => column.primaryKey())
+    .addColumn('trace_id', 'text', (column) => column.notNull())
+    .addColumn('request_id', 'text', (column) => column.notNull())
+    .addColumn('project_id', 'text', (column) => column.notNull())
+    .addColumn('key_id', 'text')
+    .addColumn('created_at', 'bigint', (column) => column.notNull())
+    .addColumn('endpoint', 'text', (column) => column.notNull())
+    .addColumn('model', 'text', (column) => column.notNull())
+    .addColumn('provider', 'text')
+    .addColumn('upstream_model', 'text')
+    .addColumn('status', 'text', (column) => column.notNull())
+    .addColumn('http_status', 'integer', (column) => column.notNull())
+    .addColumn('error_code', 'text')
+    .addColumn('error_message', 'text')
+    .addColumn('end_user', 'text')
+    .addColumn('session_id', 'text')
+    .addColumn('metadata', 'text')
+    .addColumn('request_body', 'text')
+    .addColumn('response_body', 'text')
+    .addColumn('stream', 'integer', (column) => column.notNull())
+    .addColumn('latency_ms', 'double precision', (column) => column.notNull())
+    .addColumn('ttft_ms', 'double precision')
+    .addColumn('input_tokens', 'integer', (column) => column.notNull())
+    .addColumn('output_tokens', 'integer', (column) => column.notNull())
+    .addColumn('cached_input_tokens', 'integer', (column) => column.notNull())
+    .addColumn('tokens_estimated', 'integer', (column) => column.notNull())
+    .addColumn('cost_usd', 'double precision', (column) => column.notNull())
+    .execute();
+  // The trace list is read newest first, by project and by the usual filters.
+  for (const [name, columns] of [
+    ['traces_project_time', ['project_id', 'created_at', 'id']],
+    ['traces_time', ['created_at', 'id']],
+    ['traces_model_time', ['model', 'created_at']],
+    ['traces_key_time', ['key_id', 'created_at']],
+    ['traces_user_time', ['end_user', 'created_at']],
+    ['traces_trace', ['trace_id']],
+  ] as const) {
+    await db.schema.createIndex(name).on('traces').columns([...columns]).execute();
+  }
+}
+
+export const migrations: Record<string, Migration> = {
+  '0001_initial': { up: initial },
+  '0002_traces': { up: traces },
+};

@@ -1,0 +1,197 @@
+/** One conformance suite, run against SQLite and against the real Postgres server. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createTestDatabase, type TestDatabase } from '../../test/support/postgres.js';
+import { FenerError } from '../core/index.js';
+import { openStore, type Store, type TraceRow } from './index.js';
+
+interface Backend {
+  name: string;
+  open(): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+function sqliteBackend(): Backend {
+  const dir = mkdtempSync(join(tmpdir(), 'fener-store-'));
+  return {
+    name: 'sqlite',
+    open: () => openStore({ dataDir: dir }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function postgresBackend(): Backend {
+  let database: TestDatabase | undefined;
+  return {
+    name: 'postgres',
+    open: async () => {
+      database ??= await createTestDatabase();
+      return openStore({ databaseUrl: database.url });
+    },
+    cleanup: async () => database?.drop(),
+  };
+}
+
+function traceRow(overrides: Partial<TraceRow> & { id: string; created_at: number }): TraceRow {
+  return {
+    trace_id: overrides.id,
+    request_id: 'req_x',
+    project_id: 'prj_a',
+    key_id: 'key_a',
+    endpoint: 'chat.completions',
+    model: 'small',
+    provider: 'upstream',
+    upstream_model: 'gpt-4o-mini',
+    status: 'ok',
+    http_status: 200,
+    error_code: null,
+    error_message: null,
+    end_user: null,
+    session_id: null,
+    metadata: null,
+    request_body: '{"messages":[]}',
+    response_body: null,
+    stream: 0,
+    latency_ms: 12.5,
+    ttft_ms: null,
+    input_tokens: 10,
+    output_tokens: 5,
+    cached_input_tokens: 0,
+    tokens_estimated: 0,
+    cost_usd: 0.000123,
+    ...overrides,
+  };
+}
+
+for (const backend of [sqliteBackend(), postgresBackend()]) {
+  describe(`store conformance: ${backend.name}`, () => {
+    let store: Store;
+    before(async () => {
+      store = await backend.open();
+    });
+    after(async () => {
+      await store.close();
+      await backend.cleanup();
+    });
+
+    test('migrations are idempotent and reopening keeps data', async () => {
+      const again = await store.migrate();
+      assert.deepEqual(again.applied, []);
+      await store.projects.ensure('kept');
+      await store.close();
+      store = await backend.open();
+      assert.ok(await store.projects.findByName('kept'));
+    });
+
+    test('projects: ensure is idempotent, create refuses duplicates', async () => {
+      const first = await store.projects.ensure('default');
+      const second = await store.projects.ensure('default');
+      assert.equal(first.id, second.id);
+      await assert.rejects(store.projects.create('default'), (error: unknown) => error instanceof FenerError && error.code === 'conflict');
+      const created = await store.projects.create('team-a');
+      assert.match(created.id, /^prj_/);
+      assert.ok((await store.projects.list()).some((project) => project.name === 'team-a'));
+    });
+
+    test('keys: stored hashed, found by secret, revoked, revision bumped', async () => {
+      const project = await store.projects.ensure('default');
+      const before = await store.revisions.all();
+      const { key, secret } = await store.keys.create({ projectId: project.id, name: 'ci', kind: 'project' });
+      assert.match(secret, /^sk-fener-/);
+      assert.ok(key.hint.startsWith(secret.slice(0, 10)));
+      assert.equal((await store.keys.findBySecret(secret))?.id, key.id);
+      assert.equal(await store.keys.findBySecret(`${secret}x`), undefined);
+      assert.ok((await store.keys.list({ projectId: project.id })).some((listed) => listed.id === key.id));
+      const revoked = await store.keys.revoke(key.id);
+      assert.ok(revoked?.revokedAt);
+      assert.ok(!(await store.keys.list({ projectId: project.id })).some((listed) => listed.id === key.id));
+      assert.ok((await store.keys.list({ includeRevoked: true })).some((listed) => listed.id === key.id));
+      assert.ok((await store.revisions.all()).keys! > (before.keys ?? 0));
+      assert.equal(await store.keys.revoke('key_missing'), undefined);
+    });
+
+    test('keys: a project key needs a project; admin key detection', async () => {
+      await assert.rejects(store.keys.create({ projectId: null, name: 'x', kind: 'project' }), FenerError);
+      assert.equal(await store.keys.hasActiveAdminKey(), false);
+      await store.keys.create({ projectId: null, name: 'admin', kind: 'admin' });
+      assert.equal(await store.keys.hasActiveAdminKey(), true);
+    });
+
+    test('models: upsert replaces, optional fields round-trip, remove', async () => {
+      await store.models.upsert({
+        name: 'small',
+        provider: 'upstream',
+        upstream_model: 'gpt-4o-mini',
+        price: { input_per_mtok: 0.15, output_per_mtok: 0.6 },
+        tasks: ['chat'],
+      });
+      const replaced = await store.models.upsert({
+        name: 'small',
+        provider: 'upstream',
+        upstream_model: 'gpt-4o-mini-2024',
+        price: { input_per_mtok: 0.15, output_per_mtok: 0.6, cached_input_per_mtok: 0.075 },
+        context_window: 128000,
+        licence: 'proprietary',
+        tasks: ['chat', 'embeddings'],
+      });
+      assert.equal(replaced.upstream_model, 'gpt-4o-mini-2024');
+      assert.equal(replaced.price.cached_input_per_mtok, 0.075);
+      assert.equal(replaced.context_window, 128000);
+      assert.deepEqual(replaced.tasks, ['chat', 'embeddings']);
+      assert.equal((await store.models.list()).length, 1);
+      assert.equal(await store.models.remove('small'), true);
+      assert.equal(await store.models.remove('small'), false);
+    });
+
+    test('traces: batch insert, filters, cursor pagination without gaps or repeats', async () => {
+      const base = 1_700_000_000_000;
+      const rows: TraceRow[] = [];
+      for (let i = 0; i < 1200; i++) {
+        rows.push(
+          traceRow({
+            id: `trc_${String(i).padStart(6, '0')}`,
+            // Pairs share a timestamp so the cursor must break ties on id.
+            created_at: base + Math.floor(i / 2),
+            model: i % 3 === 0 ? 'large' : 'small',
+            status: i % 10 === 0 ? 'error' : 'ok',
+            end_user: i % 4 === 0 ? 'alice' : null,
+            metadata: i % 5 === 0 ? JSON.stringify({ feature: 'search', tier: 'gold' }) : null,
+          }),
+        );
+      }
+      await store.traces.insertMany(rows);
+      assert.equal(await store.traces.count({ projectId: 'prj_a' }), 1200);
+
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.traces.list({ projectId: 'prj_a', limit: 97, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.data.map((trace) => trace.id));
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      assert.equal(seen.length, 1200);
+      assert.equal(new Set(seen).size, 1200);
+      assert.equal(seen[0], 'trc_001199');
+
+      const large = await store.traces.list({ model: 'large', limit: 500 });
+      assert.equal(large.data.length, 400);
+      const errors = await store.traces.list({ status: 'error', endUser: 'alice', limit: 500 });
+      assert.ok(errors.data.every((trace) => trace.status === 'error' && trace.end_user === 'alice'));
+      assert.equal(errors.data.length, 60);
+      const tagged = await store.traces.list({ metadata: { feature: 'search' }, limit: 500 });
+      assert.equal(tagged.data.length, 240);
+      const window = await store.traces.list({ from: base + 10, to: base + 20, limit: 500 });
+      assert.equal(window.data.length, 20);
+
+      const one = await store.traces.get('trc_000005');
+      assert.deepEqual(one?.request_body, { messages: [] });
+      assert.equal(one?.stream, false);
+      assert.equal(one?.cost_usd, 0.000123);
+      assert.equal(one?.created_at, base + 2);
+      await assert.rejects(store.traces.list({ cursor: 'garbage' }), FenerError);
+    });
+  });
+}

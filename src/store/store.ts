@@ -1,0 +1,95 @@
+/**
+ * The store: one interface over SQLite (default, embedded) and Postgres (`DATABASE_URL`).
+ * Both dialects share every query through Kysely; only the connection differs (see dialects.ts).
+ */
+import { Kysely, Migrator, sql, type MigrationProvider } from 'kysely';
+import { FenerError } from '../core/index.js';
+import { openPostgres, openSqlite } from './dialects.js';
+import { KeyRepository } from './keys.js';
+import { migrations } from './migrations.js';
+import { ModelRepository } from './models.js';
+import { ProjectRepository } from './projects.js';
+import { RevisionRepository } from './revisions.js';
+import type { Database } from './schema.js';
+import { TraceRepository } from './traces.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface StoreOptions {
+  /** `postgres://…` selects Postgres; otherwise SQLite in `dataDir`. */
+  databaseUrl?: string;
+  dataDir?: string;
+  /** Apply pending migrations when opening (the server does; `fener migrate` does it alone). */
+  migrate?: boolean;
+}
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+export interface Store {
+  readonly dialect: Dialect;
+  readonly projects: ProjectRepository;
+  readonly keys: KeyRepository;
+  readonly models: ModelRepository;
+  readonly traces: TraceRepository;
+  readonly revisions: RevisionRepository;
+  /** Throws when the database cannot answer a trivial query. */
+  ping(): Promise<void>;
+  migrate(): Promise<MigrationReport>;
+  close(): Promise<void>;
+}
+
+const migrationProvider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
+
+class KyselyStore implements Store {
+  readonly projects: ProjectRepository;
+  readonly keys: KeyRepository;
+  readonly models: ModelRepository;
+  readonly traces: TraceRepository;
+  readonly revisions: RevisionRepository;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+  ) {
+    this.revisions = new RevisionRepository(db);
+    this.projects = new ProjectRepository(db);
+    this.keys = new KeyRepository(db, this.revisions);
+    this.models = new ModelRepository(db, this.revisions);
+    this.traces = new TraceRepository(db);
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async migrate(): Promise<MigrationReport> {
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider, migrationTableName: 'fener_migrations', migrationLockTableName: 'fener_migrations_lock' });
+    const { error, results = [] } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results.find((result) => result.status === 'Error');
+      throw new FenerError('internal', `migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
+    }
+    return { applied: results.filter((result) => result.status === 'Success').map((result) => result.migrationName) };
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const store =
+    options.databaseUrl !== undefined
+      ? new KyselyStore(openPostgres(options.databaseUrl), 'postgres')
+      : new KyselyStore(openSqlite(options.dataDir ?? './.fener'), 'sqlite');
+  try {
+    await store.ping();
+    if (options.migrate !== false) await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  return store;
+}
