@@ -6,3 +6,5 @@ export type { Project } from './projects.js';
 export type { ModelInput, StoredModel } from './models.js';
 export type { RevisionTopic } from './revisions.js';
 export type { Trace, TraceFilter, TracePage, TraceRow } from './traces.js';
+export { RevisionWatcher } from './revision-watcher.js';
+export type { RevisionWatcherOptions } from './revision-watcher.js';

@@ -1,0 +1,39 @@
+/**
+ * Fener's layering, checked by `npm test`. Imports flow downward only:
+ *   core → store | providers | mock → identity → gateway → server → cli
+ * and another module is reached only through its index.ts.
+ */
+const layer = (name, forbidden, why) => ({
+  name: `layer-${name}`,
+  severity: 'error',
+  comment: `${name} may not import ${forbidden}: ${why}`,
+  from: { path: `^src/${name}/` },
+  to: { path: `^src/(${forbidden})/` },
+});
+
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', comment: 'import cycles are not allowed', from: {}, to: { circular: true } },
+    layer('core', 'store|providers|mock|identity|gateway|server|cli|sdk|ui', 'core is pure and imports nothing of ours'),
+    layer('store', 'providers|mock|identity|gateway|server|cli|sdk|ui', 'store sits just above core'),
+    layer('providers', 'store|mock|identity|gateway|server|cli|sdk|ui', 'providers know only core and their spec'),
+    layer('mock', 'store|providers|identity|gateway|server|cli|sdk|ui', 'the mock provider is a standalone tool over core'),
+    layer('identity', 'providers|mock|gateway|server|cli|sdk|ui', 'identity sits on store'),
+    layer('gateway', 'mock|server|cli|sdk|ui', 'the gateway is below the HTTP server'),
+    layer('server', 'cli|sdk|ui', 'the server is below the CLI'),
+    layer('sdk', 'store|providers|mock|identity|gateway|server|cli|ui', 'the SDK depends on core only'),
+    {
+      name: 'module-entry-only',
+      severity: 'error',
+      comment: 'another module is imported through its index.ts only',
+      from: { path: '^src/([^/]+)/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^src/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

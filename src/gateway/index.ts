@@ -1,0 +1,10 @@
+export { Gateway } from './gateway.js';
+export type { ChatCompletion, ChatStream, Embeddings, GatewayDependencies } from './gateway.js';
+export type { CallContext, Endpoint } from './call-record.js';
+export { GatewayMetrics } from './metrics.js';
+export { ModelCatalog } from './model-catalog.js';
+export type { ResolvedModel } from './model-catalog.js';
+export { TraceRecorder } from './trace-recorder.js';
+export { startGatewayRuntime } from './runtime.js';
+export type { GatewayRuntime, GatewayRuntimeOptions } from './runtime.js';
+export { costOf, countTextTokens, estimateInputTokens } from './usage.js';

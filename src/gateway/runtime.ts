@@ -1,0 +1,68 @@
+/** Builds the gateway's long-lived parts from the configuration, and takes them down in order. */
+import type { Logger } from 'pino';
+import type { FenerConfig } from '../core/index.js';
+import { createProvider, type Provider } from '../providers/index.js';
+import { RevisionWatcher, type Store } from '../store/index.js';
+import { Gateway } from './gateway.js';
+import { GatewayMetrics } from './metrics.js';
+import { ModelCatalog } from './model-catalog.js';
+import { TraceRecorder } from './trace-recorder.js';
+
+export interface GatewayRuntime {
+  gateway: Gateway;
+  catalog: ModelCatalog;
+  metrics: GatewayMetrics;
+  recorder: TraceRecorder;
+  /** Writes pending traces and releases upstream connections. */
+  close(): Promise<void>;
+}
+
+export interface GatewayRuntimeOptions {
+  config: FenerConfig;
+  store: Store;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** How often model changes made by other processes are picked up. */
+  pollIntervalMs?: number;
+  processMetrics?: boolean;
+}
+
+export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
+  const { config, store, logger } = options;
+  const providers = new Map<string, Provider>();
+  for (const providerConfig of config.providers) {
+    providers.set(providerConfig.id, createProvider(providerConfig, options.env ?? process.env));
+  }
+  const metrics = new GatewayMetrics({ processMetrics: options.processMetrics ?? true });
+  const recorder = new TraceRecorder({
+    store,
+    metrics,
+    logger,
+    batchSize: config.tracing.batch_size,
+    flushIntervalMs: config.tracing.flush_interval_ms,
+    queueLimit: config.tracing.queue_limit,
+    captureBodies: config.tracing.capture_bodies,
+  });
+  const catalog = new ModelCatalog(config, providers, store);
+  await catalog.refresh();
+  const watcher = new RevisionWatcher(store.revisions, {
+    intervalMs: options.pollIntervalMs ?? 250,
+    onChange: (topic) => {
+      if (topic === 'models') void catalog.refresh().catch((error: unknown) => logger.error({ err: error }, 'reloading models failed'));
+    },
+    onError: (error) => logger.warn({ err: error }, 'polling for changes failed'),
+  });
+  await watcher.start();
+  recorder.start();
+  return {
+    gateway: new Gateway({ catalog, recorder, metrics }),
+    catalog,
+    metrics,
+    recorder,
+    async close() {
+      watcher.stop();
+      await recorder.close();
+      await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
+    },
+  };
+}

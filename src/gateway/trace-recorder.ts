@@ -1,0 +1,106 @@
+/**
+ * Records traces off the hot path: a call only pushes a record into memory; a timer writes
+ * batches. Memory is bounded — when the queue is full new records are dropped and counted in
+ * `fener_traces_dropped_total` — and `close()` writes everything still queued.
+ */
+import type { Logger } from 'pino';
+import type { Store, TraceRow } from '../store/index.js';
+import type { GatewayMetrics } from './metrics.js';
+
+/** A trace as the gateway hands it over: bodies are serialised later, at write time. */
+export interface PendingTrace extends Omit<TraceRow, 'request_body' | 'response_body' | 'metadata'> {
+  request_body: unknown;
+  response_body: unknown;
+  metadata: Record<string, unknown> | null;
+}
+
+export interface TraceRecorderOptions {
+  store: Store;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  batchSize: number;
+  flushIntervalMs: number;
+  queueLimit: number;
+  captureBodies: boolean;
+}
+
+export class TraceRecorder {
+  private queue: PendingTrace[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> | undefined;
+
+  constructor(private readonly options: TraceRecorderOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  record(trace: PendingTrace): void {
+    if (this.queue.length >= this.options.queueLimit) {
+      this.options.metrics.tracesDropped.inc();
+      return;
+    }
+    this.queue.push(trace);
+    if (this.queue.length >= this.options.batchSize && this.writing === undefined) void this.flush();
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Writes what is queued now; concurrent callers share one write. */
+  async flush(): Promise<void> {
+    if (this.writing) return this.writing;
+    if (this.queue.length === 0) return;
+    this.writing = this.writeQueued().finally(() => {
+      this.writing = undefined;
+    });
+    return this.writing;
+  }
+
+  private async writeQueued(): Promise<void> {
+    const { store, metrics, logger, batchSize } = this.options;
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, batchSize);
+      try {
+        await store.traces.insertMany(batch.map((trace) => this.toRow(trace)));
+      } catch (error) {
+        // Kept in the queue and retried on the next tick; the queue limit bounds the memory.
+        metrics.traceWriteFailures.inc();
+        logger.error({ err: error, batch: batch.length }, 'writing traces failed; will retry');
+        return;
+      } finally {
+        metrics.traceQueueDepth.set(this.queue.length);
+      }
+      this.queue.splice(0, batch.length);
+      metrics.tracesWritten.inc(batch.length);
+      metrics.traceQueueDepth.set(this.queue.length);
+    }
+  }
+
+  private toRow(trace: PendingTrace): TraceRow {
+    const capture = this.options.captureBodies;
+    return {
+      ...trace,
+      metadata: trace.metadata === null ? null : JSON.stringify(trace.metadata),
+      request_body: capture ? serialise(trace.request_body) : null,
+      response_body: capture ? serialise(trace.response_body) : null,
+    };
+  }
+
+  /** Stops the timer and writes everything; retries a failing database a few times first. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (let attempt = 0; attempt < 5 && (this.queue.length > 0 || this.writing); attempt++) {
+      await this.flush();
+      if (this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+    }
+    if (this.queue.length > 0) this.options.logger.error({ lost: this.queue.length }, 'traces could not be written at shutdown');
+  }
+}
+
+function serialise(body: unknown): string | null {
+  if (body === undefined || body === null) return null;
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { FenerError } from '../../core/index.js';
+import type { ApiKey } from '../../store/index.js';
+import { defineRoute } from '../api-route.js';
+
+export const keySchema = z.object({
+  id: z.string(),
+  project_id: z.string().nullable(),
+  name: z.string(),
+  kind: z.enum(['admin', 'project']),
+  hint: z.string(),
+  created_at: z.number(),
+  revoked_at: z.number().nullable(),
+});
+
+export function keyView(key: ApiKey): z.infer<typeof keySchema> {
+  return {
+    id: key.id,
+    project_id: key.projectId,
+    name: key.name,
+    kind: key.kind,
+    hint: key.hint,
+    created_at: key.createdAt,
+    revoked_at: key.revokedAt,
+  };
+}
+
+const createKey = defineRoute({
+  method: 'POST',
+  path: '/api/keys',
+  summary: 'Create a virtual API key for a project; the key is returned once',
+  tag: 'keys',
+  auth: 'admin',
+  status: 201,
+  body: z.object({
+    name: z.string().min(1).max(200),
+    project: z.string().min(1).default('default').describe('Project name'),
+  }),
+  response: keySchema.extend({ key: z.string().describe('The secret; shown only in this response') }),
+  async handler({ body, context }) {
+    const project = await context.store.projects.findByName(body.project);
+    if (!project) throw new FenerError('not_found', `project "${body.project}" does not exist`, { param: 'project' });
+    const { key, secret } = await context.store.keys.create({ projectId: project.id, name: body.name, kind: 'project' });
+    context.authenticator.invalidate();
+    return { ...keyView(key), key: secret };
+  },
+});
+
+const listKeys = defineRoute({
+  method: 'GET',
+  path: '/api/keys',
+  summary: 'List API keys (never their secrets)',
+  tag: 'keys',
+  auth: 'admin',
+  query: z.object({
+    project: z.string().optional().describe('Project name'),
+    include_revoked: z.enum(['true', 'false']).optional(),
+  }),
+  response: z.object({ data: z.array(keySchema) }),
+  async handler({ query, context }) {
+    let projectId: string | undefined;
+    if (query.project !== undefined) {
+      const project = await context.store.projects.findByName(query.project);
+      if (!project) throw new FenerError('not_found', `project "${query.project}" does not exist`, { param: 'project' });
+      projectId = project.id;
+    }
+    const keys = await context.store.keys.list({
+      ...(projectId ? { projectId } : {}),
+      kind: 'project',
+      includeRevoked: query.include_revoked === 'true',
+    });
+    return { data: keys.map(keyView) };
+  },
+});
+
+const revokeKey = defineRoute({
+  method: 'DELETE',
+  path: '/api/keys/:id',
+  summary: 'Revoke a key; every process refuses it from then on',
+  tag: 'keys',
+  auth: 'admin',
+  params: z.object({ id: z.string().min(1) }),
+  response: keySchema,
+  async handler({ params, context }) {
+    const existing = await context.store.keys.get(params.id);
+    if (!existing || existing.kind !== 'project') throw new FenerError('not_found', `no key with id "${params.id}"`, { param: 'id' });
+    const key = await context.store.keys.revoke(params.id);
+    context.authenticator.invalidate();
+    return keyView(key ?? existing);
+  },
+});
+
+export const keyRoutes = [createKey, listKeys, revokeKey];

@@ -1,0 +1,66 @@
+/** Starting and stopping a whole Fener server: store, identity, gateway, HTTP — in that order. */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { FenerConfig } from '../core/index.js';
+import { startGatewayRuntime } from '../gateway/index.js';
+import { Authenticator, bootstrapIdentity, type BootstrapResult } from '../identity/index.js';
+import { openStore } from '../store/index.js';
+import { buildApp } from './app.js';
+import type { ServerContext } from './context.js';
+
+export interface StartServerOptions {
+  config: FenerConfig;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Listen on the configured host and port (default). Tests may use `inject` instead. */
+  listen?: boolean;
+  /** Collect Node process metrics (default true; tests starting many servers turn it off). */
+  processMetrics?: boolean;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  context: ServerContext;
+  bootstrap: BootstrapResult;
+  /** `http://host:port` once listening. */
+  url: string;
+  /** Stops accepting, drains in-flight requests, writes pending traces, closes the database. */
+  close(): Promise<void>;
+}
+
+export const version: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config, logger } = options;
+  const env = options.env ?? process.env;
+  const store = await openStore({ ...(config.database_url ? { databaseUrl: config.database_url } : {}), dataDir: config.data_dir });
+  const adminSecret = env.FENER_ADMIN_KEY || undefined;
+  const bootstrap = await bootstrapIdentity(store, adminSecret);
+  const authenticator = new Authenticator(store, {
+    ...(adminSecret ? { adminSecret } : {}),
+    onError: (error) => logger.warn({ err: error }, 'polling key changes failed'),
+  });
+  await authenticator.start();
+  const runtime = await startGatewayRuntime({ config, store, logger, env, processMetrics: options.processMetrics ?? true });
+  const context: ServerContext = { config, store, authenticator, runtime, logger, version };
+  const app = await buildApp(context);
+  let url = '';
+  if (options.listen !== false) {
+    url = await app.listen({ host: config.server.host, port: config.server.port });
+  }
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const grace = setTimeout(() => app.server.closeAllConnections(), config.server.shutdown_grace_ms);
+      grace.unref();
+      await app.close();
+      clearTimeout(grace);
+      authenticator.stop();
+      await runtime.close();
+      await store.close();
+    })();
+    return closing;
+  };
+  return { app, context, bootstrap, url, close };
+}
