@@ -75,7 +75,11 @@ const serverSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65_535).default(4000),
     /** Largest accepted request body, in bytes (default 10 MiB). */
-    body_limit_bytes: z.number().int().positive().default(10 * 1024 * 1024),
+    body_limit_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
     /** How long a shutdown waits for in-flight requests before closing them. */
     shutdown_grace_ms: z.number().int().nonnegative().default(10_000),
   })
@@ -85,8 +89,14 @@ export const configSchema = z
   .object({
     server: serverSchema.default(serverSchema.parse({})),
     data_dir: z.string().min(1).default('./.fener'),
-    database_url: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://').optional(),
-    redis_url: z.string().regex(/^rediss?:\/\//, 'must start with redis://').optional(),
+    database_url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres://')
+      .optional(),
+    redis_url: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis://')
+      .optional(),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     providers: z.array(providerSchema).default([]),
     models: z.array(modelSchema).default([]),

@@ -45,11 +45,14 @@ test('environment and command line override the file, in that order', () => {
 
 test('a bad field stops loading with a message that names it', () => {
   const bad = minimal.replace('provider: upstream', 'provider: nowhere');
-  assert.throws(() => loadConfig({ path: configFile(bad), env: {} }), (error: unknown) => {
-    assert.ok(error instanceof ConfigError);
-    assert.match(error.message, /models\[0\]\.provider: unknown provider "nowhere"/);
-    return true;
-  });
+  assert.throws(
+    () => loadConfig({ path: configFile(bad), env: {} }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /models\[0\]\.provider: unknown provider "nowhere"/);
+      return true;
+    },
+  );
   assert.throws(() => loadConfig({ path: configFile('server: { port: -1 }'), env: {} }), /server\.port/);
   assert.throws(() => loadConfig({ path: configFile('surprise: 1'), env: {} }), /surprise/);
   assert.throws(() => loadConfig({ path: configFile('models: [ {'), env: {} }), /not valid YAML/);

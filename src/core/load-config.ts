@@ -72,7 +72,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function formatIssues(source: string, error: z.ZodError): string {
   const lines = error.issues.map((issue) => {
-    const field = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '');
+    const field = issue.path
+      .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+      .join('')
+      .replace(/^\./, '');
     return `  ${field || '(top level)'}: ${issue.message}`;
   });
   return `invalid configuration in ${source}:\n${lines.join('\n')}`;

@@ -50,12 +50,22 @@ export class CallRecord {
   readonly id = newId('trc');
   readonly createdAt = Date.now();
 
-  constructor(
-    private readonly sinks: { recorder: TraceRecorder; metrics: GatewayMetrics },
-    private readonly context: CallContext,
-    private readonly requestedModel: string,
-    private readonly stream: boolean,
-  ) {}
+  private readonly sinks: { recorder: TraceRecorder; metrics: GatewayMetrics };
+  private readonly context: CallContext;
+  private readonly requestedModel: string;
+  private readonly stream: boolean;
+
+  constructor(options: {
+    sinks: { recorder: TraceRecorder; metrics: GatewayMetrics };
+    context: CallContext;
+    model: string;
+    stream: boolean;
+  }) {
+    this.sinks = options.sinks;
+    this.context = options.context;
+    this.requestedModel = options.model;
+    this.stream = options.stream;
+  }
 
   get isFinished(): boolean {
     return this.finished;

@@ -44,7 +44,7 @@ export class Gateway {
   }
 
   private begin(context: CallContext, model: string, stream: boolean): CallRecord {
-    return new CallRecord(this.deps, context, model, stream);
+    return new CallRecord({ sinks: this.deps, context, model, stream });
   }
 
   async chat(request: ChatRequest, context: CallContext): Promise<ChatCompletion> {
@@ -129,7 +129,11 @@ export class Gateway {
       call.model = model;
       const result = await model.provider.embed({ ...request, model: model.upstreamModel }, callOptions(context));
       const usage = { input_tokens: result.usage.input_tokens, output_tokens: 0 };
-      call.succeed({ usage, usageEstimated: false, response: { embeddings: result.embeddings.length, dimensions: result.embeddings[0]?.length ?? 0 } });
+      call.succeed({
+        usage,
+        usageEstimated: false,
+        response: { embeddings: result.embeddings.length, dimensions: result.embeddings[0]?.length ?? 0 },
+      });
       return { result, model, traceId: call.id };
     } catch (error) {
       call.fail({ error });

@@ -66,7 +66,11 @@ export class GatewayMetrics {
     help: 'Trace records dropped because the queue was full (never silent).',
     registers: [this.registry],
   });
-  readonly traceQueueDepth = new Gauge({ name: 'fener_trace_queue_depth', help: 'Trace records waiting to be written.', registers: [this.registry] });
+  readonly traceQueueDepth = new Gauge({
+    name: 'fener_trace_queue_depth',
+    help: 'Trace records waiting to be written.',
+    registers: [this.registry],
+  });
   readonly traceWriteFailures = new Counter({
     name: 'fener_trace_write_failures_total',
     help: 'Batches that failed to write (they are retried).',

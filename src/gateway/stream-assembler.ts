@@ -41,7 +41,11 @@ export class StreamAssembler {
 
   get message(): { role: 'assistant'; content: string | null; tool_calls?: ToolCall[] } {
     const calls = this.toolCalls.filter(Boolean);
-    return { role: 'assistant', content: this.text === '' && calls.length > 0 ? null : this.text, ...(calls.length > 0 ? { tool_calls: calls } : {}) };
+    return {
+      role: 'assistant',
+      content: this.text === '' && calls.length > 0 ? null : this.text,
+      ...(calls.length > 0 ? { tool_calls: calls } : {}),
+    };
   }
 
   /** The assembled answer, stored as the trace's response body. */

@@ -48,7 +48,6 @@ export function estimateOutputTokens(message: ChatResult['message']): number {
 export function costOf(usage: Usage, price: ModelPrice): number {
   const cached = Math.min(usage.cached_input_tokens ?? 0, usage.input_tokens);
   const cachedRate = price.cached_input_per_mtok ?? price.input_per_mtok;
-  const dollars =
-    (usage.input_tokens - cached) * price.input_per_mtok + cached * cachedRate + usage.output_tokens * price.output_per_mtok;
+  const dollars = (usage.input_tokens - cached) * price.input_per_mtok + cached * cachedRate + usage.output_tokens * price.output_per_mtok;
   return dollars / 1_000_000;
 }

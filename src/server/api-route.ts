@@ -38,9 +38,12 @@ export interface ApiRoute<Body extends z.ZodType, Query extends z.ZodType, Param
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyApiRoute = ApiRoute<any, any, any, any>;
 
-export function defineRoute<Body extends z.ZodType = z.ZodUndefined, Query extends z.ZodType = z.ZodObject, Params extends z.ZodType = z.ZodObject, Response extends z.ZodType = z.ZodType>(
-  route: ApiRoute<Body, Query, Params, Response>,
-): ApiRoute<Body, Query, Params, Response> {
+export function defineRoute<
+  Body extends z.ZodType = z.ZodUndefined,
+  Query extends z.ZodType = z.ZodObject,
+  Params extends z.ZodType = z.ZodObject,
+  Response extends z.ZodType = z.ZodType,
+>(route: ApiRoute<Body, Query, Params, Response>): ApiRoute<Body, Query, Params, Response> {
   return route;
 }
 
@@ -96,7 +99,10 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 
 function parameters(route: AnyApiRoute): object[] {
   const list: object[] = [];
-  for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+  for (const [where, schema] of [
+    ['path', route.params],
+    ['query', route.query],
+  ] as const) {
     if (!(schema instanceof z.ZodObject)) continue;
     const shape = schema.shape as Record<string, z.ZodType>;
     for (const [name, field] of Object.entries(shape)) {

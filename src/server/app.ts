@@ -76,7 +76,10 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
   });
   if (context.logger.isLevelEnabled('debug')) {
     app.addHook('onResponse', (request, reply, done) => {
-      request.log.debug({ requestId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+      request.log.debug(
+        { requestId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime },
+        'request',
+      );
       done();
     });
   }

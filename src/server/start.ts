@@ -29,7 +29,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const version: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const version: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, logger } = options;

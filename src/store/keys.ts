@@ -35,7 +35,12 @@ export class KeyRepository {
   ) {}
 
   /** Creates a key and returns its secret, which is never stored and cannot be shown again. */
-  async create(input: { projectId: ProjectId | null; name: string; kind: KeyKind; secret?: string }): Promise<{ key: ApiKey; secret: string }> {
+  async create(input: {
+    projectId: ProjectId | null;
+    name: string;
+    kind: KeyKind;
+    secret?: string;
+  }): Promise<{ key: ApiKey; secret: string }> {
     if (input.kind === 'project' && input.projectId === null) {
       throw new FenerError('invalid_request', 'a project key needs a project', { param: 'project' });
     }
@@ -87,12 +92,7 @@ export class KeyRepository {
 
   /** Revokes a key; idempotent. Returns undefined when no such key exists. */
   async revoke(id: string): Promise<ApiKey | undefined> {
-    await this.db
-      .updateTable('api_keys')
-      .set({ revoked_at: Date.now() })
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .execute();
+    await this.db.updateTable('api_keys').set({ revoked_at: Date.now() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
     await this.revisions.bump('keys');
     return this.get(id);
   }

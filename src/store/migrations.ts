@@ -90,7 +90,11 @@ async function traces(db: Kysely<unknown>): Promise<void> {
     ['traces_user_time', ['end_user', 'created_at']],
     ['traces_trace', ['trace_id']],
   ] as const) {
-    await db.schema.createIndex(name).on('traces').columns([...columns]).execute();
+    await db.schema
+      .createIndex(name)
+      .on('traces')
+      .columns([...columns])
+      .execute();
   }
 }
 

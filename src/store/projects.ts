@@ -15,10 +15,7 @@ export class ProjectRepository {
     const existing = await this.findByName(name);
     if (existing) throw new FenerError('conflict', `project "${name}" already exists`, { param: 'name' });
     const project: Project = { id: newId('prj'), name, createdAt: Date.now() };
-    await this.db
-      .insertInto('projects')
-      .values({ id: project.id, name, created_at: project.createdAt })
-      .execute();
+    await this.db.insertInto('projects').values({ id: project.id, name, created_at: project.createdAt }).execute();
     return project;
   }
 

@@ -2,7 +2,7 @@
  * The store: one interface over SQLite (default, embedded) and Postgres (`DATABASE_URL`).
  * Both dialects share every query through Kysely; only the connection differs (see dialects.ts).
  */
-import { Kysely, Migrator, sql, type MigrationProvider } from 'kysely';
+import { type Kysely, Migrator, sql, type MigrationProvider } from 'kysely';
 import { FenerError } from '../core/index.js';
 import { openPostgres, openSqlite } from './dialects.js';
 import { KeyRepository } from './keys.js';
@@ -65,7 +65,12 @@ class KyselyStore implements Store {
   }
 
   async migrate(): Promise<MigrationReport> {
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider, migrationTableName: 'fener_migrations', migrationLockTableName: 'fener_migrations_lock' });
+    const migrator = new Migrator({
+      db: this.db,
+      provider: migrationProvider,
+      migrationTableName: 'fener_migrations',
+      migrationLockTableName: 'fener_migrations_lock',
+    });
     const { error, results = [] } = await migrator.migrateToLatest();
     if (error) {
       const failed = results.find((result) => result.status === 'Error');

@@ -45,7 +45,10 @@ export class TraceRepository {
     if (rows.length === 0) return;
     await this.db.transaction().execute(async (transaction) => {
       for (let start = 0; start < rows.length; start += rowsPerInsert) {
-        await transaction.insertInto('traces').values(rows.slice(start, start + rowsPerInsert)).execute();
+        await transaction
+          .insertInto('traces')
+          .values(rows.slice(start, start + rowsPerInsert))
+          .execute();
       }
     });
   }

@@ -30,7 +30,12 @@ export function registerAdminCommands(program: Command, globals: () => GlobalOpt
       await withStore(globals(), async (store) => {
         const list = await store.projects.list();
         if (options.json) return printJson(list);
-        print(table([['ID', 'NAME', 'CREATED'], ...list.map((project) => [project.id, project.name, new Date(project.createdAt).toISOString()])]));
+        print(
+          table([
+            ['ID', 'NAME', 'CREATED'],
+            ...list.map((project) => [project.id, project.name, new Date(project.createdAt).toISOString()]),
+          ]),
+        );
       });
     });
 }

@@ -14,7 +14,8 @@ export function registerKeyCommands(program: Command, globals: () => GlobalOptio
     .action(async (options: { name: string; project: string; json?: boolean }) => {
       await withStore(globals(), async (store) => {
         const project = await store.projects.findByName(options.project);
-        if (!project) throw new Error(`project "${options.project}" does not exist (create it with: fener projects create ${options.project})`);
+        if (!project)
+          throw new Error(`project "${options.project}" does not exist (create it with: fener projects create ${options.project})`);
         const { key, secret } = await store.keys.create({ projectId: project.id, name: options.name, kind: 'project' });
         if (options.json) return printJson({ id: key.id, project: project.name, name: key.name, key: secret });
         print(secret);
@@ -35,7 +36,14 @@ export function registerKeyCommands(program: Command, globals: () => GlobalOptio
         if (options.project !== undefined && projectId === undefined) throw new Error(`project "${options.project}" does not exist`);
         const list = await store.keys.list({ kind: 'project', includeRevoked: options.all === true, ...(projectId ? { projectId } : {}) });
         if (options.json) return printJson(list);
-        const rows = list.map((key) => [key.id, projects.get(key.projectId ?? '') ?? '', key.name, key.hint, new Date(key.createdAt).toISOString(), key.revokedAt ? 'revoked' : 'active']);
+        const rows = list.map((key) => [
+          key.id,
+          projects.get(key.projectId ?? '') ?? '',
+          key.name,
+          key.hint,
+          new Date(key.createdAt).toISOString(),
+          key.revokedAt ? 'revoked' : 'active',
+        ]);
         print(table([['ID', 'PROJECT', 'NAME', 'KEY', 'CREATED', 'STATUS'], ...rows]));
       });
     });

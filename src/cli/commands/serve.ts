@@ -20,7 +20,10 @@ export async function serve(globals: GlobalOptions, options: ServeOptions): Prom
       `\nAdmin key (shown only now; set FENER_ADMIN_KEY to choose your own):\n\n  ${server.bootstrap.generatedAdminKey}\n\n`,
     );
   }
-  logger.info({ url: server.url, database: server.context.store.dialect, models: server.context.runtime.catalog.list().length }, 'fener is listening');
+  logger.info(
+    { url: server.url, database: server.context.store.dialect, models: server.context.runtime.catalog.list().length },
+    'fener is listening',
+  );
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -23,7 +23,8 @@ export function registerTraceCommands(program: Command, globals: () => GlobalOpt
     .option('--cursor <cursor>', 'continue from a previous page')
     .option('--json', 'print JSON')
     .action(async (options: ListOptions) => {
-      if (options.status !== undefined && options.status !== 'ok' && options.status !== 'error') throw new Error('--status: expected ok or error');
+      if (options.status !== undefined && options.status !== 'ok' && options.status !== 'error')
+        throw new Error('--status: expected ok or error');
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new Error('--limit: expected 1–500');
       const filter: TraceFilter = { limit };

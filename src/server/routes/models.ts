@@ -76,7 +76,8 @@ const deleteModel = defineRoute({
     if (context.runtime.catalog.isConfigured(params.name)) {
       throw new FenerError('conflict', `model "${params.name}" is declared in the configuration file; remove it there`, { param: 'name' });
     }
-    if (!(await context.store.models.remove(params.name))) throw new FenerError('not_found', `no model named "${params.name}"`, { param: 'name' });
+    if (!(await context.store.models.remove(params.name)))
+      throw new FenerError('not_found', `no model named "${params.name}"`, { param: 'name' });
     await context.runtime.catalog.refresh();
     return { deleted: true as const, name: params.name };
   },

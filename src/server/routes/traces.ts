@@ -16,7 +16,12 @@ const instant = z.string().transform((value, context) => {
 const metadataFilter = z.string().transform((value, context) => {
   try {
     const parsed: unknown = JSON.parse(value);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((item) => typeof item === 'string')) {
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      !Array.isArray(parsed) &&
+      Object.values(parsed).every((item) => typeof item === 'string')
+    ) {
       return parsed as Record<string, string>;
     }
   } catch {
