@@ -233,7 +233,7 @@ describe('gateway with real clients', () => {
     );
     await assert.rejects(
       openai.chat.completions.create({ model: 'small', messages: [{ role: 'wizard', content: 'x' }] as never }),
-      (error: unknown) => error instanceof OpenAI.BadRequestError && error.param !== null && error.param.startsWith('messages'),
+      (error: unknown) => error instanceof OpenAI.BadRequestError && String(error.param).startsWith('messages'),
     );
     await assert.rejects(
       openai.chat.completions.create({

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../server/index.js';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMockProviderCommand } from './commands/mock-provider.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerKeyCommands(program, globals);
   registerTraceCommands(program, globals);
   registerMockProviderCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 
