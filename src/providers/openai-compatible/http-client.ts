@@ -1,0 +1,174 @@
+/**
+ * The HTTP side of every remote adapter: one undici `Pool` per upstream origin (keep-alive,
+ * bounded connections) and one `UpstreamCall` per request that owns its abort and timeout.
+ * undici's `pool.request` is used rather than global `fetch`, which measured 3-4x slower here.
+ */
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import { FenerError } from '../../core/index.js';
+import type { CallOptions } from '../spec.js';
+import { parseErrorBody, retryAfterSeconds, statusError, transportError } from './upstream-errors.js';
+
+export interface UpstreamClientOptions {
+  /** Base URL including its version path, e.g. `https://api.openai.com/v1`. */
+  baseUrl: string;
+  /** Sent with every request (authentication, vendor headers). */
+  headers: Record<string, string>;
+  timeoutMs: number;
+  maxConnections: number;
+  /** How messages name the upstream, e.g. `provider "openai"`. */
+  upstream: string;
+}
+
+export type UpstreamResponse = Dispatcher.ResponseData;
+
+export class UpstreamClient {
+  readonly upstream: string;
+  readonly #pool: Pool;
+  readonly #pathPrefix: string;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+
+  constructor(options: UpstreamClientOptions) {
+    const url = new URL(options.baseUrl);
+    this.upstream = options.upstream;
+    this.#pathPrefix = url.pathname.replace(/\/+$/, '');
+    this.#headers = { 'content-type': 'application/json', ...options.headers };
+    this.#timeoutMs = options.timeoutMs;
+    // undici's own timers only back up ours (they count idle time, ours counts the whole call).
+    this.#pool = new Pool(url.origin, {
+      connections: options.maxConnections,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+  }
+
+  /** Starts one call; the caller must `dispose()` it once the response is consumed or abandoned. */
+  open(options: CallOptions = {}): UpstreamCall {
+    return new UpstreamCall(this, options.timeoutMs ?? this.#timeoutMs, options.signal);
+  }
+
+  /** @internal used by `UpstreamCall`. */
+  dispatch(path: string, body: unknown, extra: { accept: string; signal: AbortSignal }): Promise<UpstreamResponse> {
+    return this.#pool.request({
+      method: 'POST',
+      path: this.#pathPrefix + path,
+      headers: { ...this.#headers, accept: extra.accept },
+      body: JSON.stringify(body),
+      signal: extra.signal,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}
+
+/** One request upstream: its abort controller, its timer, and the mapping of its failures. */
+export class UpstreamCall {
+  readonly #client: UpstreamClient;
+  readonly #controller = new AbortController();
+  readonly #callerSignal: AbortSignal | undefined;
+  readonly #timer: NodeJS.Timeout;
+  readonly #timeoutMs: number;
+  #timedOut = false;
+  /** The status once the upstream has answered: a network failure after that is a broken response. */
+  #status: number | undefined = undefined;
+  readonly #onCallerAbort = (): void => this.#controller.abort();
+
+  constructor(client: UpstreamClient, timeoutMs: number, signal: AbortSignal | undefined) {
+    this.#client = client;
+    this.#timeoutMs = timeoutMs;
+    this.#callerSignal = signal;
+    this.#timer = setTimeout(() => {
+      this.#timedOut = true;
+      this.#controller.abort();
+    }, timeoutMs).unref();
+    if (signal?.aborted) this.#controller.abort();
+    else signal?.addEventListener('abort', this.#onCallerAbort, { once: true });
+  }
+
+  /** How messages name the upstream. */
+  get upstream(): string {
+    return this.#client.upstream;
+  }
+
+  /** POSTs JSON; resolves with a 2xx response, or throws the mapped error (the body read and closed). */
+  async post(path: string, body: unknown, accept = 'application/json'): Promise<UpstreamResponse> {
+    let response: UpstreamResponse;
+    try {
+      response = await this.#client.dispatch(path, body, { accept, signal: this.#controller.signal });
+    } catch (error) {
+      throw this.fail(error);
+    }
+    this.#status = response.statusCode;
+    if (response.statusCode >= 200 && response.statusCode < 300) return response;
+    let text = '';
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw this.fail(error);
+    }
+    throw statusError({
+      status: response.statusCode,
+      detail: parseErrorBody(text),
+      upstream: this.#client.upstream,
+      retryAfterSeconds: retryAfterSeconds(response.headers),
+    });
+  }
+
+  /** Reads a whole 2xx body as JSON; garbage is the upstream's fault. */
+  async json(response: UpstreamResponse): Promise<unknown> {
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw this.fail(error);
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw this.invalid(`sent a body that is not JSON: ${text.slice(0, 200)}`, response.statusCode);
+    }
+  }
+
+  /** An upstream that answered, but not with what its API promises. */
+  invalid(what: string, upstreamStatus = 200): FenerError {
+    return new FenerError('upstream_error', `${this.#client.upstream} ${what}`, { upstreamStatus });
+  }
+
+  /** Maps any failure of this call, telling our timeout and the caller's abort apart from the network. */
+  fail(error: unknown): FenerError {
+    if (error instanceof FenerError) return error;
+    if (this.#timedOut) {
+      const message = `${this.#client.upstream} did not finish within ${this.#timeoutMs} ms`;
+      return new FenerError('upstream_timeout', message, {
+        cause: error,
+        ...(this.#status === undefined ? {} : { upstreamStatus: this.#status }),
+      });
+    }
+    const signal = this.#callerSignal;
+    if (signal?.aborted) {
+      if (signal.reason instanceof FenerError) return signal.reason;
+      if (signal.reason instanceof Error && signal.reason.name === 'TimeoutError') {
+        return new FenerError('upstream_timeout', `${this.#client.upstream} call timed out`, { cause: signal.reason });
+      }
+      const message = `the call to ${this.#client.upstream} was cancelled`;
+      return new FenerError('upstream_error', message, { retryable: false, cause: signal.reason });
+    }
+    const mapped = transportError(error, this.#client.upstream);
+    if (this.#status === undefined) return mapped;
+    // Reached, answered, then cut off: not "unavailable" (it was), but a broken response.
+    const message = `${this.#client.upstream} broke off its response: ${error instanceof Error ? error.message : String(error)}`;
+    const code = mapped.code === 'upstream_timeout' ? 'upstream_timeout' : 'upstream_error';
+    return new FenerError(code, message, { upstreamStatus: this.#status, cause: error });
+  }
+
+  /** Stops the timer and the upstream request if it is still running (safe to call twice). */
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
+    // A no-op once the response is complete; otherwise it stops whatever is still in flight.
+    this.#controller.abort();
+  }
+}
