@@ -1,7 +1,9 @@
+/* global module -- CommonJS: dependency-cruiser reads this file with require() */
 /**
  * Fener's layering, checked by `npm test`. Imports flow downward only:
- *   core → store | providers | mock → identity → gateway → server → cli
- * and another module is reached only through its index.ts.
+ *   core → store | state | providers | mock → identity → gateway → server → cli
+ * and another module is reached only through its index.ts. (`state` is the shared state, in
+ * memory or Redis, under the gateway's limits, budgets, breakers and cache.)
  */
 const layer = (name, forbidden, why) => ({
   name: `layer-${name}`,
@@ -14,14 +16,15 @@ const layer = (name, forbidden, why) => ({
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'import cycles are not allowed', from: {}, to: { circular: true } },
-    layer('core', 'store|providers|mock|identity|gateway|server|cli|sdk|ui', 'core is pure and imports nothing of ours'),
-    layer('store', 'providers|mock|identity|gateway|server|cli|sdk|ui', 'store sits just above core'),
-    layer('providers', 'store|mock|identity|gateway|server|cli|sdk|ui', 'providers know only core and their spec'),
-    layer('mock', 'store|providers|identity|gateway|server|cli|sdk|ui', 'the mock provider is a standalone tool over core'),
-    layer('identity', 'providers|mock|gateway|server|cli|sdk|ui', 'identity sits on store'),
+    layer('core', 'store|state|providers|mock|identity|gateway|server|cli|sdk|ui', 'core is pure and imports nothing of ours'),
+    layer('store', 'state|providers|mock|identity|gateway|server|cli|sdk|ui', 'store sits just above core'),
+    layer('state', 'store|providers|mock|identity|gateway|server|cli|sdk|ui', 'state sits on core and knows nothing of its users'),
+    layer('providers', 'store|state|mock|identity|gateway|server|cli|sdk|ui', 'providers know only core and their spec'),
+    layer('mock', 'store|state|providers|identity|gateway|server|cli|sdk|ui', 'the mock provider is a standalone tool over core'),
+    layer('identity', 'state|providers|mock|gateway|server|cli|sdk|ui', 'identity sits on store'),
     layer('gateway', 'mock|server|cli|sdk|ui', 'the gateway is below the HTTP server'),
     layer('server', 'cli|sdk|ui', 'the server is below the CLI'),
-    layer('sdk', 'store|providers|mock|identity|gateway|server|cli|ui', 'the SDK depends on core only'),
+    layer('sdk', 'store|state|providers|mock|identity|gateway|server|cli|ui', 'the SDK depends on core only'),
     {
       name: 'module-entry-only',
       severity: 'error',

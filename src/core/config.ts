@@ -56,6 +56,57 @@ const modelSchema = z
     max_output_tokens: z.number().int().positive().optional(),
     licence: z.string().optional(),
     tasks: z.array(z.enum(modelTasks)).min(1).default(['chat']),
+    /** Requests and tokens per minute for this model, across all keys. */
+    limits: z.object({ rpm: z.number().int().positive().optional(), tpm: z.number().int().positive().optional() }).strict().optional(),
+  })
+  .strict();
+
+/** What makes a model group move on to its next target. */
+export const fallbackTriggers = ['timeout', 'connection', 'context_length', 'malformed'] as const;
+
+const targetSchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      model: z.string().min(1),
+      weight: z.number().positive().default(1),
+      /** Whole-call limit for this target. */
+      timeout_ms: z.number().int().positive().optional(),
+      /** A stream must send its first token within this time, or the next target is tried. */
+      ttft_timeout_ms: z.number().int().positive().optional(),
+    })
+    .strict(),
+]);
+
+const groupSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'letters, digits and . _ : / -'),
+    strategy: z.enum(['fallback', 'weighted', 'least-latency', 'least-busy', 'lowest-cost']).default('fallback'),
+    targets: z.array(targetSchema).min(1),
+    retries: z
+      .object({
+        /** Extra attempts on the same target for retryable errors (429, 5xx, timeouts, resets). */
+        attempts: z.number().int().min(0).max(10).default(1),
+        base_delay_ms: z.number().int().nonnegative().default(100),
+        max_delay_ms: z.number().int().nonnegative().default(4000),
+      })
+      .strict()
+      .default({ attempts: 1, base_delay_ms: 100, max_delay_ms: 4000 }),
+    /** HTTP statuses and conditions that send a call on to the next target. */
+    fallback_on: z
+      .array(z.union([z.number().int().min(400).max(599), z.enum(fallbackTriggers)]))
+      .default([429, 500, 502, 503, 504, 'timeout', 'connection', 'context_length', 'malformed']),
+    timeout_ms: z.number().int().positive().optional(),
+    ttft_timeout_ms: z.number().int().positive().optional(),
+    circuit_breaker: z
+      .object({
+        /** Consecutive failures that open the circuit of a target. */
+        failure_threshold: z.number().int().positive().default(5),
+        /** How long an open circuit refuses calls before one probe is let through. */
+        open_ms: z.number().int().positive().default(30_000),
+      })
+      .strict()
+      .default({ failure_threshold: 5, open_ms: 30_000 }),
   })
   .strict();
 
@@ -100,6 +151,8 @@ export const configSchema = z
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     providers: z.array(providerSchema).default([]),
     models: z.array(modelSchema).default([]),
+    /** Model groups: one name, several targets, with a routing strategy, retries and fallbacks. */
+    groups: z.array(groupSchema).default([]),
     tracing: tracingSchema.default(tracingSchema.parse({})),
   })
   .strict()
@@ -125,11 +178,49 @@ export const configSchema = z
       }
       modelNames.add(model.name);
     });
+    checkGroups(config.groups, modelNames, context);
   });
+
+type GroupInput = z.infer<typeof groupSchema>;
+
+/** Group names must be new, targets must exist, and no group may reach itself (a fallback loop). */
+function checkGroups(groups: GroupInput[], modelNames: Set<string>, context: z.RefinementCtx): void {
+  const byName = new Map(groups.map((group) => [group.name, group]));
+  groups.forEach((group, index) => {
+    if (modelNames.has(group.name)) {
+      context.addIssue({ code: 'custom', path: ['groups', index, 'name'], message: `"${group.name}" is already a model name` });
+    }
+    group.targets.forEach((target, targetIndex) => {
+      const name = typeof target === 'string' ? target : target.model;
+      if (!modelNames.has(name) && !byName.has(name)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['groups', index, 'targets', targetIndex],
+          message: `unknown target "${name}" (not a model or group)`,
+        });
+      }
+    });
+    const loop = findLoop(group.name, byName, []);
+    if (loop) context.addIssue({ code: 'custom', path: ['groups', index, 'targets'], message: `fallback loop: ${loop.join(' → ')}` });
+  });
+}
+
+function findLoop(name: string, groups: Map<string, GroupInput>, path: string[]): string[] | undefined {
+  if (path.includes(name)) return [...path, name];
+  const group = groups.get(name);
+  if (!group) return undefined;
+  for (const target of group.targets) {
+    const loop = findLoop(typeof target === 'string' ? target : target.model, groups, [...path, name]);
+    if (loop) return loop;
+  }
+  return undefined;
+}
 
 export type FenerConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = FenerConfig['providers'][number];
 export type ModelConfig = FenerConfig['models'][number];
+export type GroupConfig = FenerConfig['groups'][number];
+export type FallbackTrigger = (typeof fallbackTriggers)[number];
 export type ModelPrice = ModelConfig['price'];
 export type ModelTask = (typeof modelTasks)[number];
 export type FenerConfigInput = z.input<typeof configSchema>;

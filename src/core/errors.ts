@@ -35,6 +35,11 @@ export interface FenerErrorOptions {
   retryAfterSeconds?: number;
   /** The HTTP status an upstream answered with, when the error came from one. */
   upstreamStatus?: number;
+  /**
+   * Response headers the error boundary sends with the error, e.g. the `x-ratelimit-*` headers
+   * of a 429, so a refused client sees the same limits as an admitted one.
+   */
+  headers?: Record<string, string>;
   cause?: unknown;
 }
 
@@ -45,6 +50,7 @@ export class FenerError extends Error {
   readonly retryable: boolean;
   readonly retryAfterSeconds: number | undefined;
   readonly upstreamStatus: number | undefined;
+  readonly headers: Record<string, string> | undefined;
 
   constructor(code: ErrorCode, message: string, options: FenerErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -53,6 +59,7 @@ export class FenerError extends Error {
     this.retryable = options.retryable ?? defaultRetryable(code);
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.upstreamStatus = options.upstreamStatus;
+    this.headers = options.headers;
   }
 
   get status(): number {

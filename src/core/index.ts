@@ -2,7 +2,16 @@ export { FenerError, errorCatalogue, isFenerError, toApiErrorBody, toOpenAIError
 export type { ApiErrorBody, ErrorCode, FenerErrorOptions, OpenAIErrorBody } from './errors.js';
 export { newId, newSecret } from './ids.js';
 export type { Id, IdPrefix, KeyId, ProjectId, RequestId, TraceId } from './ids.js';
-export { configSchema, modelSchema, modelTasks, providerSchema } from './config.js';
-export type { FenerConfig, FenerConfigInput, ModelConfig, ModelPrice, ModelTask, ProviderConfig } from './config.js';
+export { configSchema, fallbackTriggers, modelSchema, modelTasks, providerSchema } from './config.js';
+export type {
+  FallbackTrigger,
+  FenerConfig,
+  FenerConfigInput,
+  GroupConfig,
+  ModelConfig,
+  ModelPrice,
+  ModelTask,
+  ProviderConfig,
+} from './config.js';
 export { ConfigError, loadConfig } from './load-config.js';
 export type { LoadConfigOptions } from './load-config.js';

@@ -73,3 +73,19 @@ test('with no providers configured, the usual environment variables are detected
   assert.equal(config.providers[2]?.base_url, 'http://127.0.0.1:11434/v1');
   assert.equal(config.models[0]?.name, 'local');
 });
+
+test('model groups: unknown targets, name clashes and fallback loops are refused at load', () => {
+  const base = minimal + '  - name: large\n    provider: upstream\n';
+  const unknown = base + 'groups:\n  - name: smart\n    targets: [small, ghost]\n';
+  assert.throws(() => loadConfig({ path: configFile(unknown), env: {} }), /groups\[0\]\.targets\[1\]: unknown target "ghost"/);
+  const clash = base + 'groups:\n  - name: small\n    targets: [large]\n';
+  assert.throws(() => loadConfig({ path: configFile(clash), env: {} }), /groups\[0\]\.name: "small" is already a model name/);
+  const loop = base + 'groups:\n  - name: a\n    targets: [small, b]\n  - name: b\n    targets: [large, a]\n';
+  assert.throws(() => loadConfig({ path: configFile(loop), env: {} }), /fallback loop: a → b → a/);
+  const negative = base + 'groups:\n  - name: g\n    targets: [{ model: small, weight: -1 }]\n';
+  assert.throws(() => loadConfig({ path: configFile(negative), env: {} }), /groups\[0\]\.targets\[0\]/);
+  const good = base + 'groups:\n  - name: smart\n    strategy: weighted\n    targets: [{ model: small, weight: 3 }, large]\n';
+  const config = loadConfig({ path: configFile(good), env: {} });
+  assert.equal(config.groups[0]?.retries.attempts, 1);
+  assert.ok(config.groups[0]?.fallback_on.includes('timeout'));
+});

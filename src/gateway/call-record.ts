@@ -45,7 +45,12 @@ export interface CallFailure {
 }
 
 export class CallRecord {
+  /** The model that served the call (for a group, the target that answered). */
   model: ResolvedModel | undefined;
+  /** The name the call was routed by, once it resolved (a model or a group). */
+  routeName: string | undefined;
+  /** Upstream calls made, retries and fallbacks included. */
+  attempts = 0;
   private finished = false;
   readonly id = newId('trc');
   readonly createdAt = Date.now();
@@ -141,7 +146,7 @@ export class CallRecord {
     this.sinks.metrics.observe({
       endpoint: context.endpoint,
       // Unresolved names stay out of the labels: clients could otherwise create series at will.
-      model: model?.name ?? 'unknown',
+      model: this.routeName ?? 'unknown',
       provider: model?.providerId ?? 'none',
       status: outcome.status,
       ...(outcome.error ? { errorCode: outcome.error.code } : {}),

@@ -7,12 +7,18 @@ import type { ChatRequest, ChatResult, ChatStreamEvent, EmbeddingRequest, Embedd
 import { CallRecord, type CallContext } from './call-record.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ModelCatalog, ResolvedModel } from './model-catalog.js';
+import type { RouteTable } from './routing/route-table.js';
+import type { Router, RunOptions } from './routing/router.js';
+import type { Target } from './routing/strategies.js';
 import { StreamAssembler } from './stream-assembler.js';
+import { openStream } from './stream-opening.js';
 import type { TraceRecorder } from './trace-recorder.js';
 import { estimateInputTokens, estimateOutputTokens, countTextTokens } from './usage.js';
 
 export interface GatewayDependencies {
   catalog: ModelCatalog;
+  routes: RouteTable;
+  router: Router;
   recorder: TraceRecorder;
   metrics: GatewayMetrics;
 }
@@ -50,9 +56,15 @@ export class Gateway {
   async chat(request: ChatRequest, context: CallContext): Promise<ChatCompletion> {
     const call = this.begin(context, request.model, false);
     try {
-      const model = this.deps.catalog.resolve(request.model, 'chat');
+      const route = this.deps.routes.resolve(request.model, 'chat');
+      call.routeName = route.name;
+      const routed = await this.deps.router.run(route, runOptions(request, context), ({ target, signal }) =>
+        target.model.provider.chat(upstreamRequest(request, target.model), { signal, ...timeoutOf(target) }),
+      );
+      const model = routed.target.model;
       call.model = model;
-      const result = await model.provider.chat(upstreamRequest(request, model), callOptions(context));
+      call.attempts = routed.attempts;
+      const result = routed.value;
       const estimated = result.usage === undefined;
       const usage = result.usage ?? {
         input_tokens: estimateInputTokens(request.messages, request.tools),
@@ -74,11 +86,19 @@ export class Gateway {
   async chatStream(request: ChatRequest, context: CallContext): Promise<ChatStream> {
     const call = this.begin(context, request.model, true);
     try {
-      const model = this.deps.catalog.resolve(request.model, 'chat');
+      const route = this.deps.routes.resolve(request.model, 'chat');
+      call.routeName = route.name;
+      const routed = await this.deps.router.run(route, runOptions(request, context), ({ target, signal }) =>
+        openStream(target.model.provider.chatStream(upstreamRequest(request, target.model), { signal }), {
+          target: target.model.name,
+          ...(target.ttftTimeoutMs === undefined ? {} : { ttftTimeoutMs: target.ttftTimeoutMs }),
+        }),
+      );
+      const model = routed.target.model;
       call.model = model;
-      const iterator = model.provider.chatStream(upstreamRequest(request, model), callOptions(context))[Symbol.asyncIterator]();
-      const first = await iterator.next();
-      return { model, traceId: call.id, events: this.follow({ first, iterator, call, request, context }) };
+      call.attempts = routed.attempts;
+      const { head, iterator } = routed.value;
+      return { model, traceId: call.id, events: this.follow({ head, iterator, call, request, context }) };
     } catch (error) {
       call.fail({ error });
       throw error;
@@ -86,7 +106,7 @@ export class Gateway {
   }
 
   private async *follow(stream: {
-    first: IteratorResult<ChatStreamEvent>;
+    head: ChatStreamEvent[];
     iterator: AsyncIterator<ChatStreamEvent>;
     call: CallRecord;
     request: ChatRequest;
@@ -96,7 +116,11 @@ export class Gateway {
     const assembler = new StreamAssembler();
     const ttft = (): number | undefined => (assembler.firstTokenAt === undefined ? undefined : assembler.firstTokenAt - context.startedAt);
     try {
-      for (let next = stream.first; !next.done; next = await iterator.next()) {
+      for (const event of stream.head) {
+        assembler.add(event);
+        yield event;
+      }
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
         assembler.add(next.value);
         yield next.value;
       }
@@ -125,9 +149,15 @@ export class Gateway {
   async embed(request: EmbeddingRequest, context: CallContext): Promise<Embeddings> {
     const call = this.begin(context, request.model, false);
     try {
-      const model = this.deps.catalog.resolve(request.model, 'embeddings');
+      const route = this.deps.routes.resolve(request.model, 'embeddings');
+      call.routeName = route.name;
+      const routed = await this.deps.router.run(route, { inputTokens: () => 0, ...signalOf(context) }, ({ target, signal }) =>
+        target.model.provider.embed({ ...request, model: target.model.upstreamModel }, { signal, ...timeoutOf(target) }),
+      );
+      const model = routed.target.model;
       call.model = model;
-      const result = await model.provider.embed({ ...request, model: model.upstreamModel }, callOptions(context));
+      call.attempts = routed.attempts;
+      const result = routed.value;
       const usage = { input_tokens: result.usage.input_tokens, output_tokens: 0 };
       call.succeed({
         usage,
@@ -141,8 +171,11 @@ export class Gateway {
     }
   }
 
-  listModels(): ResolvedModel[] {
-    return this.deps.catalog.list();
+  /** Models and groups a client may name, for `/v1/models`. */
+  listModels(): { name: string; owner: string }[] {
+    const models = this.deps.catalog.list().map((model) => ({ name: model.name, owner: model.providerId }));
+    const groups = this.deps.routes.groupNames().map((name) => ({ name, owner: 'fener' }));
+    return [...models, ...groups].sort((a, b) => a.name.localeCompare(b.name));
   }
 }
 
@@ -152,8 +185,21 @@ function upstreamRequest(request: ChatRequest, model: ResolvedModel): ChatReques
   return upstream;
 }
 
-function callOptions(context: CallContext): { signal?: AbortSignal } {
+function signalOf(context: CallContext): { signal?: AbortSignal } {
   return context.signal ? { signal: context.signal } : {};
+}
+
+function timeoutOf(target: Target): { timeoutMs?: number } {
+  return target.timeoutMs === undefined ? {} : { timeoutMs: target.timeoutMs };
+}
+
+function runOptions(request: ChatRequest, context: CallContext): RunOptions {
+  let counted: number | undefined;
+  return {
+    ...signalOf(context),
+    inputTokens: () => (counted ??= estimateInputTokens(request.messages, request.tools)),
+    ...(request.max_tokens === undefined ? {} : { maxOutputTokens: request.max_tokens }),
+  };
 }
 
 function withTtft(ttftMs: number | undefined): { ttftMs?: number } {

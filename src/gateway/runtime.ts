@@ -2,10 +2,14 @@
 import type { Logger } from 'pino';
 import type { FenerConfig } from '../core/index.js';
 import { createProvider, type Provider } from '../providers/index.js';
+import type { SharedState } from '../state/index.js';
 import { RevisionWatcher, type Store } from '../store/index.js';
 import { Gateway } from './gateway.js';
 import { GatewayMetrics } from './metrics.js';
 import { ModelCatalog } from './model-catalog.js';
+import { RouteTable } from './routing/route-table.js';
+import { Router } from './routing/router.js';
+import { TargetStats } from './routing/target-stats.js';
 import { TraceRecorder } from './trace-recorder.js';
 
 export interface GatewayRuntime {
@@ -20,6 +24,8 @@ export interface GatewayRuntime {
 export interface GatewayRuntimeOptions {
   config: FenerConfig;
   store: Store;
+  /** Limits, budgets, circuits and cache, shared with other replicas when on Redis. */
+  state: SharedState;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
   /** How often model changes made by other processes are picked up. */
@@ -55,7 +61,13 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
   await watcher.start();
   recorder.start();
   return {
-    gateway: new Gateway({ catalog, recorder, metrics }),
+    gateway: new Gateway({
+      catalog,
+      routes: new RouteTable(config.groups, catalog),
+      router: new Router({ state: options.state, stats: new TargetStats() }),
+      recorder,
+      metrics,
+    }),
     catalog,
     metrics,
     recorder,

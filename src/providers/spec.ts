@@ -8,8 +8,7 @@ import type { FenerError } from '../core/index.js';
 export type JsonSchema = Record<string, unknown>;
 
 export type ContentPart =
-  | { type: 'text'; text: string }
-  | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } };
+  { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } };
 
 export interface ToolCall {
   id: string;

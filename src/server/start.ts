@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { FenerConfig } from '../core/index.js';
 import { startGatewayRuntime } from '../gateway/index.js';
 import { Authenticator, bootstrapIdentity, type BootstrapResult } from '../identity/index.js';
+import { createSharedState } from '../state/index.js';
 import { openStore } from '../store/index.js';
 import { buildApp } from './app.js';
 import type { ServerContext } from './context.js';
@@ -43,7 +44,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     onError: (error) => logger.warn({ err: error }, 'polling key changes failed'),
   });
   await authenticator.start();
-  const runtime = await startGatewayRuntime({ config, store, logger, env, processMetrics: options.processMetrics ?? true });
+  const state = createSharedState({ ...(config.redis_url ? { redisUrl: config.redis_url } : {}), logger });
+  const runtime = await startGatewayRuntime({ config, store, state, logger, env, processMetrics: options.processMetrics ?? true });
   const context: ServerContext = { config, store, authenticator, runtime, logger, version };
   const app = await buildApp(context);
   let url = '';
@@ -59,6 +61,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       clearTimeout(grace);
       authenticator.stop();
       await runtime.close();
+      await state.close();
       await store.close();
     })();
     return closing;

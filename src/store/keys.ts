@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { FenerError, newId, newSecret, type KeyId, type ProjectId } from '../core/index.js';
+import { hasChanges, limitColumnsOf, readLimitColumns, type Budget, type LimitSettingsUpdate, type RateLimits } from './limit-settings.js';
 import type { RevisionRepository } from './revisions.js';
 import type { Database } from './schema.js';
 
@@ -14,6 +15,9 @@ export interface ApiKey {
   hint: string;
   createdAt: number;
   revokedAt: number | null;
+  /** Requests and tokens per minute for this key (optional so that keys built in code need none). */
+  limits?: RateLimits;
+  budget?: Budget;
 }
 
 /** Virtual keys look like `sk-fener-…` so that secret scanners and people recognise them. */
@@ -40,10 +44,13 @@ export class KeyRepository {
     name: string;
     kind: KeyKind;
     secret?: string;
+    limits?: RateLimits;
+    budget?: Budget;
   }): Promise<{ key: ApiKey; secret: string }> {
     if (input.kind === 'project' && input.projectId === null) {
       throw new FenerError('invalid_request', 'a project key needs a project', { param: 'project' });
     }
+    const limitColumns = { rpm: null, tpm: null, budget_usd: null, budget_period: null, ...limitColumnsOf(input) };
     const secret = input.secret ?? makeKeySecret();
     const key: ApiKey = {
       id: newId('key'),
@@ -53,6 +60,7 @@ export class KeyRepository {
       hint: `${secret.slice(0, keyPrefix.length + 4)}…`,
       createdAt: Date.now(),
       revokedAt: null,
+      ...readLimitColumns(limitColumns),
     };
     await this.db
       .insertInto('api_keys')
@@ -65,6 +73,7 @@ export class KeyRepository {
         key_hint: key.hint,
         created_at: key.createdAt,
         revoked_at: null,
+        ...limitColumns,
       })
       .execute();
     await this.revisions.bump('keys');
@@ -97,6 +106,20 @@ export class KeyRepository {
     return this.get(id);
   }
 
+  /**
+   * Changes a key's limits or budget and bumps the `keys` revision, so every process reloads the
+   * key. Returns undefined when no such key exists.
+   */
+  async update(id: string, update: LimitSettingsUpdate): Promise<ApiKey | undefined> {
+    const columns = limitColumnsOf(update);
+    if (hasChanges(columns)) {
+      const result = await this.db.updateTable('api_keys').set(columns).where('id', '=', id).executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return undefined;
+      await this.revisions.bump('keys');
+    }
+    return this.get(id);
+  }
+
   async hasActiveAdminKey(): Promise<boolean> {
     const row = await this.db
       .selectFrom('api_keys')
@@ -117,5 +140,6 @@ function toKey(row: Database['api_keys']): ApiKey {
     hint: row.key_hint,
     createdAt: Number(row.created_at),
     revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    ...readLimitColumns(row),
   };
 }

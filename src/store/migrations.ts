@@ -98,7 +98,18 @@ async function traces(db: Kysely<unknown>): Promise<void> {
   }
 }
 
+/** Rate limits and budgets of keys and projects; null is "no limit". One column per statement: SQLite adds one at a time. */
+async function limits(db: Kysely<unknown>): Promise<void> {
+  for (const table of ['api_keys', 'projects']) {
+    await db.schema.alterTable(table).addColumn('rpm', 'integer').execute();
+    await db.schema.alterTable(table).addColumn('tpm', 'integer').execute();
+    await db.schema.alterTable(table).addColumn('budget_usd', 'double precision').execute();
+    await db.schema.alterTable(table).addColumn('budget_period', 'text').execute();
+  }
+}
+
 export const migrations: Record<string, Migration> = {
   '0001_initial': { up: initial },
   '0002_traces': { up: traces },
+  '0003_limits': { up: limits },
 };

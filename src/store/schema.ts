@@ -4,13 +4,22 @@
  */
 import type { Generated } from 'kysely';
 
-export interface ProjectsTable {
+/** Limit columns shared by keys and projects (migration 0003); null means "no limit". */
+export interface LimitColumns {
+  rpm: number | null;
+  tpm: number | null;
+  budget_usd: number | null;
+  /** `day`, `month` or `total` (UTC). */
+  budget_period: string | null;
+}
+
+export interface ProjectsTable extends LimitColumns {
   id: string;
   name: string;
   created_at: number;
 }
 
-export interface ApiKeysTable {
+export interface ApiKeysTable extends LimitColumns {
   id: string;
   /** Null for the admin key, which belongs to no project. */
   project_id: string | null;

@@ -120,6 +120,81 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       assert.equal(await store.keys.hasActiveAdminKey(), true);
     });
 
+    test('keys: limits and budget round-trip, partial updates, clearing, revision bump', async () => {
+      const project = await store.projects.ensure('limited');
+      const { key } = await store.keys.create({
+        projectId: project.id,
+        name: 'limited',
+        kind: 'project',
+        limits: { rpm: 60, tpm: 10_000 },
+        budget: { usd: 12.5, period: 'month' },
+      });
+      assert.deepEqual(key.limits, { rpm: 60, tpm: 10_000 });
+      assert.deepEqual(key.budget, { usd: 12.5, period: 'month' });
+      const stored = await store.keys.get(key.id);
+      assert.deepEqual(
+        [stored?.limits, stored?.budget],
+        [
+          { rpm: 60, tpm: 10_000 },
+          { usd: 12.5, period: 'month' },
+        ],
+      );
+
+      const before = (await store.revisions.all()).keys ?? 0;
+      const changed = await store.keys.update(key.id, { limits: { rpm: 120 } });
+      assert.deepEqual(changed?.limits, { rpm: 120, tpm: 10_000 }, 'an absent field is left alone');
+      assert.ok((await store.revisions.all()).keys! > before);
+      const cleared = await store.keys.update(key.id, { limits: { tpm: null }, budget: null });
+      assert.deepEqual(cleared?.limits, { rpm: 120 });
+      assert.equal(cleared?.budget, undefined);
+      const daily = await store.keys.update(key.id, { budget: { usd: 0.25, period: 'day' } });
+      assert.deepEqual(daily?.budget, { usd: 0.25, period: 'day' });
+      assert.deepEqual((await store.keys.list({ projectId: project.id })).find((listed) => listed.id === key.id)?.budget, daily?.budget);
+
+      assert.equal(await store.keys.update('key_missing', { limits: { rpm: 1 } }), undefined);
+      const plain = await store.keys.create({ projectId: project.id, name: 'plain', kind: 'project' });
+      assert.deepEqual([plain.key.limits, plain.key.budget], [{}, undefined]);
+      for (const [update, param] of [
+        [{ budget: { usd: -1, period: 'day' } }, 'budget.usd'],
+        [{ budget: { usd: 0, period: 'month' } }, 'budget.usd'],
+        [{ limits: { rpm: 0 } }, 'limits.rpm'],
+        [{ limits: { tpm: 1.5 } }, 'limits.tpm'],
+      ] as const) {
+        await assert.rejects(store.keys.update(key.id, update), (error: unknown) => error instanceof FenerError && error.param === param);
+      }
+    });
+
+    test('projects: limits and budget, update by name, keys revision bumped', async () => {
+      await store.projects.create('budgeted');
+      const before = (await store.revisions.all()).keys ?? 0;
+      const updated = await store.projects.update('budgeted', {
+        limits: { rpm: 600, tpm: 100_000 },
+        budget: { usd: 100, period: 'total' },
+      });
+      assert.deepEqual(updated?.limits, { rpm: 600, tpm: 100_000 });
+      assert.deepEqual(updated?.budget, { usd: 100, period: 'total' });
+      assert.ok((await store.revisions.all()).keys! > before);
+      const listed = (await store.projects.list()).find((project) => project.name === 'budgeted');
+      assert.deepEqual(listed?.budget, { usd: 100, period: 'total' });
+      assert.deepEqual((await store.projects.get(listed!.id))?.limits, { rpm: 600, tpm: 100_000 });
+      assert.equal(await store.projects.update('nobody', { budget: null }), undefined);
+      assert.deepEqual((await store.projects.ensure('unlimited')).limits, {});
+    });
+
+    test('traces: spend sums cost since a time, by key or by project', async () => {
+      const base = 1_800_000_000_000;
+      await store.traces.insertMany([
+        traceRow({ id: 'trc_spend_1', created_at: base - 1, key_id: 'key_s', project_id: 'prj_s', cost_usd: 5 }),
+        traceRow({ id: 'trc_spend_2', created_at: base, key_id: 'key_s', project_id: 'prj_s', cost_usd: 0.25 }),
+        traceRow({ id: 'trc_spend_3', created_at: base + 10, key_id: 'key_s', project_id: 'prj_s', cost_usd: 0.5, status: 'error' }),
+        traceRow({ id: 'trc_spend_4', created_at: base + 20, key_id: 'key_t', project_id: 'prj_s', cost_usd: 1 }),
+      ]);
+      assert.equal(await store.traces.spend({ keyId: 'key_s', since: base }), 0.75);
+      assert.equal(await store.traces.spend({ projectId: 'prj_s', since: base }), 1.75);
+      assert.equal(await store.traces.spend({ projectId: 'prj_s', since: 0 }), 6.75);
+      assert.equal(await store.traces.spend({ keyId: 'key_none', since: 0 }), 0);
+    });
+
     test('models: upsert replaces, optional fields round-trip, remove', async () => {
       await store.models.upsert({
         name: 'small',

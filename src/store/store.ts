@@ -54,7 +54,7 @@ class KyselyStore implements Store {
     readonly dialect: Dialect,
   ) {
     this.revisions = new RevisionRepository(db);
-    this.projects = new ProjectRepository(db);
+    this.projects = new ProjectRepository(db, this.revisions);
     this.keys = new KeyRepository(db, this.revisions);
     this.models = new ModelRepository(db, this.revisions);
     this.traces = new TraceRepository(db);

@@ -91,6 +91,21 @@ export class TraceRepository {
     return { data: page, next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
   }
 
+  /**
+   * What a key or a project has spent since `since` (epoch ms), in USD: the starting point of a
+   * budget counter that does not exist yet (a new period, an emptied Redis, a fresh process).
+   */
+  async spend(filter: { keyId?: string; projectId?: string; since: number }): Promise<number> {
+    let query = this.db
+      .selectFrom('traces')
+      .select((select) => select.fn.sum<number | string | null>('cost_usd').as('spent'))
+      .where('created_at', '>=', filter.since);
+    if (filter.keyId !== undefined) query = query.where('key_id', '=', filter.keyId);
+    if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
+    const row = await query.executeTakeFirstOrThrow();
+    return Number(row.spent ?? 0);
+  }
+
   async count(filter: { projectId?: string } = {}): Promise<number> {
     let query = this.db.selectFrom('traces').select((select) => select.fn.countAll<number>().as('count'));
     if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { print, printJson, table, withStore, type GlobalOptions } from '../shared.js';
+import { addLimitFlags, describeLimits, limitUpdateFromFlags, type LimitFlags } from './keys.js';
 
 /** `fener migrate` and `fener projects …`: database chores that need no running server. */
 export function registerAdminCommands(program: Command, globals: () => GlobalOptions): void {
@@ -32,10 +33,31 @@ export function registerAdminCommands(program: Command, globals: () => GlobalOpt
         if (options.json) return printJson(list);
         print(
           table([
-            ['ID', 'NAME', 'CREATED'],
-            ...list.map((project) => [project.id, project.name, new Date(project.createdAt).toISOString()]),
+            ['ID', 'NAME', 'CREATED', 'LIMITS', 'BUDGET'],
+            ...list.map((project) => [project.id, project.name, new Date(project.createdAt).toISOString(), ...describeLimits(project)]),
           ]),
         );
+      });
+    });
+  addLimitFlags(
+    projects
+      .command('update')
+      .description("change a project's rate limits or budget (shared by all of its keys)")
+      .argument('<name>', 'project name'),
+    true,
+  )
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: LimitFlags & { json?: boolean }) => {
+      await withStore(globals(), async (store) => {
+        const existing = await store.projects.findByName(name);
+        if (!existing) throw new Error(`project "${name}" does not exist`);
+        const update = limitUpdateFromFlags(options, { update: true, ...(existing.budget ? { current: existing.budget } : {}) });
+        if (update.limits === undefined && update.budget === undefined)
+          throw new Error('nothing to change: give --rpm, --tpm, --budget-usd or --budget-period');
+        const project = (await store.projects.update(name, update)) ?? existing;
+        if (options.json) return printJson({ name: project.name, limits: project.limits, budget: project.budget ?? null });
+        const [limits, budget] = describeLimits(project);
+        print(`updated project "${name}": limits ${limits}, budget ${budget}`);
       });
     });
 }

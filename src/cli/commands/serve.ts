@@ -1,10 +1,20 @@
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { startServer } from '../../server/index.js';
+import { runPrimary, workerEnvironment } from '../cluster.js';
 import { createLogger, parsePort, readConfig, type GlobalOptions } from '../shared.js';
 
 export interface ServeOptions {
   port?: string;
   host?: string;
+  workers?: string;
+}
+
+function parseWorkers(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const workers = Number(value);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new Error(`--workers: expected 1–64, got "${value}"`);
+  return workers;
 }
 
 export async function serve(globals: GlobalOptions, options: ServeOptions): Promise<void> {
@@ -13,8 +23,10 @@ export async function serve(globals: GlobalOptions, options: ServeOptions): Prom
     ...(options.host === undefined ? {} : { host: options.host }),
   });
   const logger = createLogger(config);
+  const workers = parseWorkers(options.workers);
+  if (workers > 1 && cluster.isPrimary) return runPrimary({ config, workers, logger });
   const server = await startServer({ config, logger });
-  if (server.bootstrap.generatedAdminKey) {
+  if (server.bootstrap.generatedAdminKey && process.env[workerEnvironment] === undefined) {
     // Printed once, to the terminal and not to the logs: only its hash is stored.
     process.stderr.write(
       `\nAdmin key (shown only now; set FENER_ADMIN_KEY to choose your own):\n\n  ${server.bootstrap.generatedAdminKey}\n\n`,
@@ -51,5 +63,6 @@ export function registerServeCommand(program: Command, globals: () => GlobalOpti
     .description('start the gateway, control-plane API and console')
     .option('--port <port>', 'port to listen on (default 4000, or FENER_PORT)')
     .option('--host <host>', 'address to listen on (default 127.0.0.1, or FENER_HOST)')
+    .option('--workers <n>', 'server processes sharing the port (default 1); use REDIS_URL to share limits between them')
     .action((options: ServeOptions) => serve(globals(), options));
 }

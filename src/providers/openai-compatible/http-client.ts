@@ -59,8 +59,13 @@ export class UpstreamClient {
     });
   }
 
-  close(): Promise<void> {
-    return this.#pool.close();
+  /** Waits briefly for requests still running, then destroys what is left: a shutdown never hangs on an upstream. */
+  async close(graceMs = 2000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+    const outcome = await Promise.race([this.#pool.close().then(() => 'closed' as const), late]);
+    clearTimeout(timer);
+    if (outcome === 'late') await this.#pool.destroy();
   }
 }
 

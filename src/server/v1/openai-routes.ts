@@ -49,7 +49,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, server: ServerContext
     await server.authenticator.authenticate(authorizationOf(request));
     return {
       object: 'list',
-      data: gateway.listModels().map((model) => ({ id: model.name, object: 'model', created, owned_by: model.providerId })),
+      data: gateway.listModels().map((model) => ({ id: model.name, object: 'model', created, owned_by: model.owner })),
     };
   });
 
@@ -57,6 +57,6 @@ export function registerOpenAIRoutes(app: FastifyInstance, server: ServerContext
     await server.authenticator.authenticate(authorizationOf(request));
     const model = gateway.listModels().find((candidate) => candidate.name === request.params.model);
     if (!model) throw new FenerError('model_not_found', `The model \`${request.params.model}\` does not exist.`, { param: 'model' });
-    return { id: model.name, object: 'model', created, owned_by: model.providerId };
+    return { id: model.name, object: 'model', created, owned_by: model.owner };
   });
 }

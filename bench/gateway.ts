@@ -1,0 +1,184 @@
+/**
+ * `npm run bench:gateway`: the mock provider upstream, then — in one run, at the same load —
+ * direct calls, calls through a minimal pass-through proxy (the baseline), and calls through
+ * Fener. Prints markdown tables and writes the numbers to `bench/results/gateway-<time>.json`.
+ *
+ * Flags: --quick          a smoke run (~30 s once built)
+ *        --ref <git-ref>  benchmark a committed revision (see revision.ts) instead of the working tree
+ *        --skip-build     use dist/ as it is (or run from source with tsx when there is none)
+ *        --cpu-prof       write a CPU profile of the Fener process and summarise it (slows Fener)
+ * Exits 0 once it has measured, whatever the PASS/FAIL lines say: it is a benchmark, not a test.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { renderProfile, summarizeProfile } from './cpu-profile.js';
+import { log } from './log.js';
+import { measure, type MeasureSettings } from './measure.js';
+import { killChildrenOnExit } from './processes.js';
+import { renderMarkdown, writeJson, type BenchResults } from './report.js';
+import { extractRevision } from './revision.js';
+import { readMemory, startAll } from './stack.js';
+import { buildFener, isBuildFresh, type Launch, type LaunchMode } from './targets.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Settings extends MeasureSettings {
+  quick: boolean;
+  ref: string | undefined;
+  skipBuild: boolean;
+  cpuProfileDir: string | undefined;
+}
+
+function readSettings(): Settings {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      ref: { type: 'string' },
+      'skip-build': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+    },
+  });
+  const quick = values.quick === true;
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return {
+    quick,
+    ref: values.ref,
+    skipBuild: values['skip-build'] === true,
+    cpuProfileDir: values['cpu-prof'] ? join(root, 'bench/results', `cpu-profile-${stamp}`) : undefined,
+    connections: 50,
+    rates: [200, 500],
+    rounds: quick ? 1 : 3,
+    warmupSeconds: quick ? 1 : 3,
+    maxSeconds: quick ? 1 : 3,
+    rateSeconds: quick ? 2 : 4,
+    ttfbSamples: quick ? 100 : 500,
+    ttfbWarmup: quick ? 20 : 100,
+  };
+}
+
+function workingTreeCommit(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${commit} + uncommitted changes in src/` : commit;
+  } catch {
+    return 'unknown';
+  }
+}
+
+interface Subject {
+  launch: Launch;
+  /** What was measured, for the report: the commit, and how Fener ran. */
+  commit: string;
+  launchText: string;
+  cleanup(): void;
+}
+
+async function launchMode(directory: string, skipBuild: boolean): Promise<LaunchMode> {
+  if (skipBuild) return existsSync(join(directory, 'dist/cli/main.js')) ? 'dist' : 'tsx';
+  if (isBuildFresh(directory)) {
+    log('dist/ was built after the last change in src/: not building again');
+    return 'dist';
+  }
+  log(`building Fener in ${directory} (tsc -p tsconfig.build.json)`);
+  const built = await buildFener(directory);
+  log(built.note);
+  return built.mode;
+}
+
+/** Where Fener comes from (working tree or `--ref`) and how it runs (compiled, or tsx when the build fails). */
+async function prepareSubject(settings: Settings): Promise<Subject> {
+  const revision = settings.ref === undefined ? undefined : extractRevision(root, settings.ref);
+  const directory = revision?.directory ?? root;
+  try {
+    const mode = await launchMode(directory, settings.skipBuild);
+    return {
+      launch: { root: directory, mode },
+      commit: revision ? `${revision.commit} (--ref ${settings.ref})` : workingTreeCommit(),
+      launchText: mode === 'dist' ? 'run as `node bin/fener.js serve` (compiled)' : 'run from source with tsx',
+      cleanup: () => revision?.remove(),
+    };
+  } catch (error) {
+    revision?.remove();
+    throw error;
+  }
+}
+
+async function run(settings: Settings, subject: Subject): Promise<BenchResults> {
+  log('starting the mock provider, the minimal proxy and Fener');
+  const stack = await startAll({ launch: subject.launch, benchRoot: root, cpuProfileDir: settings.cpuProfileDir });
+  try {
+    const before = await readMemory(stack);
+    const measured = await measure(stack, settings);
+    const memory = await readMemory(stack, before);
+    reportLogs(stack.fener.child.output());
+    const { connections, rounds, maxSeconds, rateSeconds, warmupSeconds, ttfbSamples } = settings;
+    const meta: BenchResults['meta'] = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      commit: subject.commit,
+      fenerLaunch: subject.launchText + (settings.cpuProfileDir ? ' with --cpu-prof (slower: do not compare)' : ''),
+      quick: settings.quick,
+      settings: { connections, rounds, maxSeconds, rateSeconds, warmupSeconds, ttfbSamples },
+    };
+    return { meta, ...measured, memory };
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** One line per distinct message: pino writes JSON lines, and one failure can repeat thousands of times. */
+function summarizeLogs(output: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of output.split('\n').filter((text) => text.trim() !== '')) {
+    let key = line.slice(0, 200);
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string }; status?: number };
+      key = `level ${entry.level ?? '?'}${entry.status ? `, HTTP ${entry.status}` : ''}: ${entry.msg ?? ''}${entry.err?.message ? ` (${entry.err.message})` : ''}`;
+    } catch {
+      // not JSON: keep the raw line
+    }
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Fener runs with FENER_LOG_LEVEL=warn: anything it logged is worth a look (on stderr, not in the report). */
+function reportLogs(output: string): void {
+  const counts = summarizeLogs(output);
+  if (counts.size === 0) return;
+  log('Fener logged at warn level or above (the last 16 KB of its output, by message):');
+  for (const [message, count] of counts) process.stderr.write(`  ${count} × ${message}\n`);
+}
+
+function printProfiles(directory: string): void {
+  for (const file of readdirSync(directory).filter((name) => name.endsWith('.cpuprofile'))) {
+    const path = join(directory, file);
+    process.stdout.write(`\n### CPU profile of Fener (${path})\n\n${renderProfile(summarizeProfile(path))}`);
+  }
+}
+
+async function main(): Promise<void> {
+  killChildrenOnExit();
+  const settings = readSettings();
+  const subject = await prepareSubject(settings);
+  try {
+    const results = await run(settings, subject);
+    process.stdout.write(renderMarkdown(results));
+    log(`wrote ${writeJson(join(root, 'bench/results'), results)}`);
+    if (settings.cpuProfileDir) printProfiles(settings.cpuProfileDir);
+  } finally {
+    subject.cleanup();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,10 @@
+export { Limits } from './limits.js';
+export type { LimitsOptions } from './limits.js';
+export type { AdmissionTicket, AdmitInput } from './rate-limits.js';
+export type { BudgetReservation, ReserveBudgetInput, SpendSource } from './budgets.js';
+export { defaultMaxOutputTokens, estimateCost } from './estimate.js';
+export type { CostEstimateInput } from './estimate.js';
+export { formatResetDuration } from './reset-format.js';
+export { periodWindow } from './periods.js';
+export type { PeriodWindow } from './periods.js';
+export type { Budget, BudgetPeriod, LimitedModel, LimitPrincipal, LimitSettings, RateLimits } from './types.js';
