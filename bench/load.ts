@@ -156,8 +156,8 @@ const trainLength = 5;
 
 /**
  * `rate` requests per second, spread over the second as described at the top of this file.
- * Latencies are recorded once every instance has started (after the first second), so none come
- * from the ramp-up; `durationSeconds` should be at least 2.
+ * Latencies are recorded from when every instance has started (after the first second) until the
+ * first one ends, so none come from the ramp-up or the ramp-down; `durationSeconds` must be at least 2.
  */
 export async function fixedRate(target: HttpTarget, options: { rate: number; durationSeconds: number }): Promise<Round> {
   const instances = Math.max(1, Math.ceil(options.rate / trainLength));
@@ -171,5 +171,10 @@ export async function fixedRate(target: HttpTarget, options: { rate: number; dur
     runs.push(runAutocannon({ ...baseOptions(target, options.durationSeconds), connections: 1, overallRate: share }, recorder));
   }
   recorder.open = true;
+  // Stop recording when the first instance ends: from then on the rate tapers off, as it ramped up.
+  void Promise.race(runs).then(
+    () => (recorder.open = false),
+    () => undefined,
+  );
   return combine(await Promise.all(runs), recorder);
 }

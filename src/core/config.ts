@@ -3,6 +3,7 @@
  * parsed once at start; a bad field stops start-up with a message that names it.
  */
 import { z } from 'zod';
+import { cacheConfigSchema } from './cache-config.js';
 
 const providerTypes = ['openai', 'openai-compatible', 'anthropic', 'llama-cpp'] as const;
 
@@ -154,6 +155,8 @@ export const configSchema = z
     /** Model groups: one name, several targets, with a routing strategy, retries and fallbacks. */
     groups: z.array(groupSchema).default([]),
     tracing: tracingSchema.default(tracingSchema.parse({})),
+    /** Response cache (exact match, and opt-in semantic). */
+    cache: cacheConfigSchema.default(cacheConfigSchema.parse({})),
   })
   .strict()
   .superRefine((config, context) => {
@@ -179,6 +182,15 @@ export const configSchema = z
       modelNames.add(model.name);
     });
     checkGroups(config.groups, modelNames, context);
+    const embedding = config.cache.semantic.enabled ? config.cache.semantic.embedding_model : undefined;
+    const embeddingModel = config.models.find((model) => model.name === embedding);
+    if (embedding !== undefined && !embeddingModel?.tasks.includes('embeddings')) {
+      context.addIssue({
+        code: 'custom',
+        path: ['cache', 'semantic', 'embedding_model'],
+        message: `"${embedding}" is not a configured model with the embeddings task`,
+      });
+    }
   });
 
 type GroupInput = z.infer<typeof groupSchema>;

@@ -15,3 +15,5 @@ export type {
 } from './config.js';
 export { ConfigError, loadConfig } from './load-config.js';
 export type { LoadConfigOptions } from './load-config.js';
+export { cacheConfigSchema, semanticCacheConfigSchema } from './cache-config.js';
+export type { CacheConfig, CacheConfigInput, SemanticCacheConfig } from './cache-config.js';

@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { isFenerError, newId } from '../core/index.js';
 import type { Principal } from '../identity/index.js';
+import type { CachePolicy } from './cache/index.js';
 import type { Usage } from '../providers/index.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ResolvedModel } from './model-catalog.js';
@@ -27,6 +28,8 @@ export interface CallContext {
   traceId?: string;
   metadata?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** What the caller asked of the cache (`Cache-Control`, `x-fener-cache`, `x-fener-cache-ttl`). */
+  cachePolicy?: CachePolicy;
 }
 
 export interface CallSuccess {
@@ -34,6 +37,8 @@ export interface CallSuccess {
   usageEstimated: boolean;
   response: unknown;
   ttftMs?: number;
+  /** Answered from the cache: the call cost nothing and saved what the original cost. */
+  cacheHit?: { kind: 'exact' | 'semantic'; savedCostUsd: number };
 }
 
 export interface CallFailure {
@@ -76,6 +81,11 @@ export class CallRecord {
     return this.finished;
   }
 
+  /** The call's cost from the price table of the model that served it (0 for cache hits). */
+  costOf(usage: Usage): number {
+    return this.model ? costOf(usage, this.model.price) : 0;
+  }
+
   succeed(success: CallSuccess): void {
     this.finish({ status: 'ok', httpStatus: 200, ...success, error: undefined });
   }
@@ -107,12 +117,13 @@ export class CallRecord {
     usageEstimated: boolean;
     response: unknown;
     ttftMs?: number;
+    cacheHit?: { kind: 'exact' | 'semantic'; savedCostUsd: number };
   }): void {
     if (this.finished) return;
     this.finished = true;
     const latencyMs = performance.now() - this.context.startedAt;
     const model = this.model;
-    const costUsd = model ? costOf(outcome.usage, model.price) : 0;
+    const costUsd = outcome.cacheHit ? 0 : this.costOf(outcome.usage);
     const context = this.context;
     this.sinks.recorder.record({
       id: this.id,
@@ -142,6 +153,9 @@ export class CallRecord {
       cached_input_tokens: outcome.usage.cached_input_tokens ?? 0,
       tokens_estimated: outcome.usageEstimated ? 1 : 0,
       cost_usd: costUsd,
+      attempts: this.attempts,
+      cache_hit: outcome.cacheHit?.kind ?? null,
+      cost_saved_usd: outcome.cacheHit?.savedCostUsd ?? 0,
     });
     this.sinks.metrics.observe({
       endpoint: context.endpoint,

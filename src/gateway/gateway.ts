@@ -1,45 +1,55 @@
 /**
- * The request path after HTTP: resolve the model, call the provider, and leave exactly one
- * trace and one metrics observation per call. Nothing here waits on the database.
+ * The request path after HTTP: resolve the route, admit the call against limits and budgets,
+ * answer from the cache or route it to a provider, and leave exactly one trace and one metrics
+ * observation per call. Nothing here waits on the database.
  */
-import { FenerError } from '../core/index.js';
 import type { ChatRequest, ChatResult, ChatStreamEvent, EmbeddingRequest, EmbeddingResult } from '../providers/index.js';
+import { replayAsStream } from './cache/index.js';
+import type { CacheStep } from './cache-step.js';
+import { CallGuard } from './call-guard.js';
 import { CallRecord, type CallContext } from './call-record.js';
+import type { Limits } from './limits/index.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ModelCatalog, ResolvedModel } from './model-catalog.js';
-import type { RouteTable } from './routing/route-table.js';
+import type { Route, RouteTable } from './routing/route-table.js';
 import type { Router, RunOptions } from './routing/router.js';
 import type { Target } from './routing/strategies.js';
-import { StreamAssembler } from './stream-assembler.js';
+import { followStream } from './stream-follower.js';
 import { openStream } from './stream-opening.js';
 import type { TraceRecorder } from './trace-recorder.js';
-import { estimateInputTokens, estimateOutputTokens, countTextTokens } from './usage.js';
+import { estimateInputTokens, estimateOutputTokens } from './usage.js';
 
 export interface GatewayDependencies {
   catalog: ModelCatalog;
   routes: RouteTable;
   router: Router;
+  limits: Limits;
+  cache: CacheStep;
   recorder: TraceRecorder;
   metrics: GatewayMetrics;
+  onError: (error: unknown) => void;
 }
 
-export interface ChatCompletion {
+/** What the HTTP layer sends with every answer. */
+export interface CallOutcome {
+  traceId: string;
+  /** `x-ratelimit-*` and `x-fener-cache` headers. */
+  headers: Record<string, string>;
+}
+
+export interface ChatCompletion extends CallOutcome {
   result: ChatResult;
-  model: ResolvedModel;
-  traceId: string;
+  model: ResolvedModel | undefined;
 }
 
-export interface ChatStream {
-  model: ResolvedModel;
-  traceId: string;
-  /** Ends with `finish` and then `usage` (estimated when the upstream sent none); throws if the upstream fails mid-way. */
+export interface ChatStream extends CallOutcome {
+  /** Ends with `finish` and `usage` (estimated when the upstream sent none); throws if the upstream fails mid-way. */
   events: AsyncIterable<ChatStreamEvent>;
 }
 
-export interface Embeddings {
+export interface Embeddings extends CallOutcome {
   result: EmbeddingResult;
   model: ResolvedModel;
-  traceId: string;
 }
 
 export class Gateway {
@@ -49,124 +59,127 @@ export class Gateway {
     return this.deps.catalog;
   }
 
-  private begin(context: CallContext, model: string, stream: boolean): CallRecord {
-    return new CallRecord({ sinks: this.deps, context, model, stream });
-  }
-
   async chat(request: ChatRequest, context: CallContext): Promise<ChatCompletion> {
-    const call = this.begin(context, request.model, false);
+    const call = new CallRecord({ sinks: this.deps, context, model: request.model, stream: false });
+    let guard = CallGuard.open;
     try {
-      const route = this.deps.routes.resolve(request.model, 'chat');
-      call.routeName = route.name;
+      const route = this.resolve(call, request.model, 'chat');
+      guard = await this.admit(route, request, context);
+      const lookup = await this.deps.cache.lookup({
+        request,
+        routeName: route.name,
+        projectId: projectOf(context),
+        policy: context.cachePolicy,
+      });
+      if (lookup.hit) {
+        call.succeed({ usage: usageOf(lookup.hit.result), usageEstimated: false, response: lookup.hit.result, cacheHit: lookup.hit });
+        void guard.settle(undefined, 0);
+        return {
+          result: lookup.hit.result,
+          model: undefined,
+          traceId: call.id,
+          headers: { ...guard.headers, 'x-fener-cache': lookup.hit.kind === 'exact' ? 'hit' : 'semantic-hit' },
+        };
+      }
       const routed = await this.deps.router.run(route, runOptions(request, context), ({ target, signal }) =>
         target.model.provider.chat(upstreamRequest(request, target.model), { signal, ...timeoutOf(target) }),
       );
-      const model = routed.target.model;
-      call.model = model;
+      call.model = routed.target.model;
       call.attempts = routed.attempts;
-      const result = routed.value;
-      const estimated = result.usage === undefined;
-      const usage = result.usage ?? {
+      const estimated = routed.value.usage === undefined;
+      const usage = routed.value.usage ?? {
         input_tokens: estimateInputTokens(request.messages, request.tools),
-        output_tokens: estimateOutputTokens(result.message),
+        output_tokens: estimateOutputTokens(routed.value.message),
       };
-      const completed = { ...result, usage };
-      call.succeed({ usage, usageEstimated: estimated, response: completed });
-      return { result: completed, model, traceId: call.id };
+      const result = { ...routed.value, usage };
+      call.succeed({ usage, usageEstimated: estimated, response: result });
+      const cost = call.costOf(usage);
+      void guard.settle(usage, cost);
+      this.deps.cache.remember(lookup, result, cost);
+      return {
+        result,
+        model: routed.target.model,
+        traceId: call.id,
+        headers: { ...guard.headers, ...(lookup.key ? { 'x-fener-cache': 'miss' } : {}) },
+      };
     } catch (error) {
       call.fail({ error });
+      void guard.settle(undefined, 0);
       throw error;
     }
   }
 
   /**
-   * Opens a stream and waits for its first event, so that a failure before any byte reached
-   * the client is still an ordinary error response (with its proper status).
+   * Opens a stream and waits for its first token, so that a failure before any byte reached the
+   * client is still an ordinary error response (with its proper status) or a silent fallback.
    */
   async chatStream(request: ChatRequest, context: CallContext): Promise<ChatStream> {
-    const call = this.begin(context, request.model, true);
+    const call = new CallRecord({ sinks: this.deps, context, model: request.model, stream: true });
+    let guard = CallGuard.open;
     try {
-      const route = this.deps.routes.resolve(request.model, 'chat');
-      call.routeName = route.name;
+      const route = this.resolve(call, request.model, 'chat');
+      guard = await this.admit(route, request, context);
+      const lookup = await this.deps.cache.lookup({
+        request,
+        routeName: route.name,
+        projectId: projectOf(context),
+        policy: context.cachePolicy,
+      });
+      const follow = { call, request, context, guard, cache: { step: this.deps.cache, lookup } };
+      if (lookup.hit) {
+        const iterator = replayAsStream(lookup.hit.result)[Symbol.asyncIterator]();
+        const events = followStream({ ...follow, head: [], iterator, cacheHit: lookup.hit });
+        return {
+          traceId: call.id,
+          events,
+          headers: { ...guard.headers, 'x-fener-cache': lookup.hit.kind === 'exact' ? 'hit' : 'semantic-hit' },
+        };
+      }
       const routed = await this.deps.router.run(route, runOptions(request, context), ({ target, signal }) =>
         openStream(target.model.provider.chatStream(upstreamRequest(request, target.model), { signal }), {
           target: target.model.name,
           ...(target.ttftTimeoutMs === undefined ? {} : { ttftTimeoutMs: target.ttftTimeoutMs }),
         }),
       );
-      const model = routed.target.model;
-      call.model = model;
+      call.model = routed.target.model;
       call.attempts = routed.attempts;
-      const { head, iterator } = routed.value;
-      return { model, traceId: call.id, events: this.follow({ head, iterator, call, request, context }) };
+      const events = followStream({ ...follow, ...routed.value });
+      return { traceId: call.id, events, headers: { ...guard.headers, ...(lookup.key ? { 'x-fener-cache': 'miss' } : {}) } };
     } catch (error) {
       call.fail({ error });
+      void guard.settle(undefined, 0);
       throw error;
-    }
-  }
-
-  private async *follow(stream: {
-    head: ChatStreamEvent[];
-    iterator: AsyncIterator<ChatStreamEvent>;
-    call: CallRecord;
-    request: ChatRequest;
-    context: CallContext;
-  }): AsyncGenerator<ChatStreamEvent> {
-    const { iterator, call, request, context } = stream;
-    const assembler = new StreamAssembler();
-    const ttft = (): number | undefined => (assembler.firstTokenAt === undefined ? undefined : assembler.firstTokenAt - context.startedAt);
-    try {
-      for (const event of stream.head) {
-        assembler.add(event);
-        yield event;
-      }
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        assembler.add(next.value);
-        yield next.value;
-      }
-      if (assembler.finishReason === undefined) {
-        throw new FenerError('upstream_error', 'the upstream stream ended before it finished');
-      }
-      const estimated = assembler.usage === undefined;
-      const usage = assembler.usage ?? {
-        input_tokens: estimateInputTokens(request.messages, request.tools),
-        output_tokens: estimateOutputTokens(assembler.message),
-      };
-      if (estimated) yield { type: 'usage', usage };
-      call.succeed({ usage, usageEstimated: estimated, response: { ...assembler.snapshot(), usage }, ...withTtft(ttft()) });
-    } catch (error) {
-      call.fail({ error, partial: assembler.snapshot(), ...withTtft(ttft()), ...partialUsage(assembler, request) });
-      throw error;
-    } finally {
-      if (!call.isFinished) {
-        // The client stopped reading (the consumer called return()): stop the upstream too.
-        call.fail({ error: new Error('the client closed the stream'), partial: assembler.snapshot(), ...withTtft(ttft()) });
-        await iterator.return?.();
-      }
     }
   }
 
   async embed(request: EmbeddingRequest, context: CallContext): Promise<Embeddings> {
-    const call = this.begin(context, request.model, false);
+    const call = new CallRecord({ sinks: this.deps, context, model: request.model, stream: false });
+    let guard = CallGuard.open;
     try {
-      const route = this.deps.routes.resolve(request.model, 'embeddings');
-      call.routeName = route.name;
+      const route = this.resolve(call, request.model, 'embeddings');
+      guard = await CallGuard.admit({
+        limits: this.deps.limits,
+        principal: context.principal,
+        route,
+        inputTokens: () => 0,
+        onError: this.deps.onError,
+      });
       const routed = await this.deps.router.run(route, { inputTokens: () => 0, ...signalOf(context) }, ({ target, signal }) =>
         target.model.provider.embed({ ...request, model: target.model.upstreamModel }, { signal, ...timeoutOf(target) }),
       );
-      const model = routed.target.model;
-      call.model = model;
+      call.model = routed.target.model;
       call.attempts = routed.attempts;
-      const result = routed.value;
-      const usage = { input_tokens: result.usage.input_tokens, output_tokens: 0 };
+      const usage = { input_tokens: routed.value.usage.input_tokens, output_tokens: 0 };
       call.succeed({
         usage,
         usageEstimated: false,
-        response: { embeddings: result.embeddings.length, dimensions: result.embeddings[0]?.length ?? 0 },
+        response: { embeddings: routed.value.embeddings.length, dimensions: routed.value.embeddings[0]?.length ?? 0 },
       });
-      return { result, model, traceId: call.id };
+      void guard.settle(usage, call.costOf(usage));
+      return { result: routed.value, model: routed.target.model, traceId: call.id, headers: guard.headers };
     } catch (error) {
       call.fail({ error });
+      void guard.settle(undefined, 0);
       throw error;
     }
   }
@@ -177,6 +190,31 @@ export class Gateway {
     const groups = this.deps.routes.groupNames().map((name) => ({ name, owner: 'fener' }));
     return [...models, ...groups].sort((a, b) => a.name.localeCompare(b.name));
   }
+
+  private resolve(call: CallRecord, name: string, task: 'chat' | 'embeddings'): Route {
+    const route = this.deps.routes.resolve(name, task);
+    call.routeName = route.name;
+    return route;
+  }
+
+  private admit(route: Route, request: ChatRequest, context: CallContext): Promise<CallGuard> {
+    return CallGuard.admit({
+      limits: this.deps.limits,
+      principal: context.principal,
+      route,
+      inputTokens: runOptions(request, context).inputTokens,
+      ...(request.max_tokens === undefined ? {} : { maxOutputTokens: request.max_tokens }),
+      onError: this.deps.onError,
+    });
+  }
+}
+
+function projectOf(context: CallContext): string {
+  return context.principal.projectId ?? 'admin';
+}
+
+function usageOf(result: ChatResult): { input_tokens: number; output_tokens: number } {
+  return result.usage ?? { input_tokens: 0, output_tokens: 0 };
 }
 
 function upstreamRequest(request: ChatRequest, model: ResolvedModel): ChatRequest {
@@ -199,21 +237,5 @@ function runOptions(request: ChatRequest, context: CallContext): RunOptions {
     ...signalOf(context),
     inputTokens: () => (counted ??= estimateInputTokens(request.messages, request.tools)),
     ...(request.max_tokens === undefined ? {} : { maxOutputTokens: request.max_tokens }),
-  };
-}
-
-function withTtft(ttftMs: number | undefined): { ttftMs?: number } {
-  return ttftMs === undefined ? {} : { ttftMs };
-}
-
-/** A stream cut mid-way still consumed tokens: count what was produced so its cost is not lost. */
-function partialUsage(assembler: StreamAssembler, request: ChatRequest): { usage?: { input_tokens: number; output_tokens: number } } {
-  if (assembler.usage) return { usage: assembler.usage };
-  if (assembler.firstTokenAt === undefined) return {};
-  return {
-    usage: {
-      input_tokens: estimateInputTokens(request.messages, request.tools),
-      output_tokens: countTextTokens(assembler.message.content ?? ''),
-    },
   };
 }

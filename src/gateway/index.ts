@@ -1,5 +1,7 @@
 export { Gateway } from './gateway.js';
-export type { ChatCompletion, ChatStream, Embeddings, GatewayDependencies } from './gateway.js';
+export type { CallOutcome, ChatCompletion, ChatStream, Embeddings, GatewayDependencies } from './gateway.js';
+export { cachePolicyFrom } from './cache/index.js';
+export type { CachePolicy } from './cache/index.js';
 export type { CallContext, Endpoint } from './call-record.js';
 export { GatewayMetrics } from './metrics.js';
 export { ModelCatalog } from './model-catalog.js';

@@ -18,6 +18,8 @@ export interface ResolvedModel {
   maxOutputTokens?: number;
   licence?: string;
   tasks: ModelTask[];
+  /** Requests and tokens per minute across all keys (from `fener.yaml`). */
+  limits?: { rpm?: number; tpm?: number };
   source: 'config' | 'api' | 'provider-prefix';
 }
 
@@ -61,6 +63,7 @@ export class ModelCatalog {
     if (model.context_window !== undefined) resolved.contextWindow = model.context_window;
     if (model.max_output_tokens !== undefined) resolved.maxOutputTokens = model.max_output_tokens;
     if (model.licence !== undefined) resolved.licence = model.licence;
+    if ('limits' in model && model.limits !== undefined) resolved.limits = model.limits;
     return resolved;
   }
 

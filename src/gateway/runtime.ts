@@ -4,7 +4,10 @@ import type { FenerConfig } from '../core/index.js';
 import { createProvider, type Provider } from '../providers/index.js';
 import type { SharedState } from '../state/index.js';
 import { RevisionWatcher, type Store } from '../store/index.js';
+import { ResponseCache, SemanticCache } from './cache/index.js';
+import { CacheStep } from './cache-step.js';
 import { Gateway } from './gateway.js';
+import { Limits } from './limits/index.js';
 import { GatewayMetrics } from './metrics.js';
 import { ModelCatalog } from './model-catalog.js';
 import { RouteTable } from './routing/route-table.js';
@@ -65,8 +68,11 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       catalog,
       routes: new RouteTable(config.groups, catalog),
       router: new Router({ state: options.state, stats: new TargetStats() }),
+      limits: new Limits({ state: options.state, spend: (query) => store.traces.spend(query) }),
+      cache: createCacheStep(options, catalog),
       recorder,
       metrics,
+      onError: (error) => logger.error({ err: error }, 'settling limits after a call failed'),
     }),
     catalog,
     metrics,
@@ -77,4 +83,27 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
     },
   };
+}
+
+function createCacheStep(options: GatewayRuntimeOptions, catalog: ModelCatalog): CacheStep {
+  const { config, state, logger } = options;
+  if (!config.cache.enabled) return new CacheStep(undefined, undefined);
+  const onError = (error: unknown, operation: string): void =>
+    logger.warn({ err: error, operation }, 'response cache operation failed; treated as a miss');
+  const responses = new ResponseCache({ state, config: config.cache, onError });
+  const semanticConfig = config.cache.semantic;
+  if (!semanticConfig.enabled || semanticConfig.embedding_model === undefined) return new CacheStep(responses, undefined);
+  const embeddingModel = semanticConfig.embedding_model;
+  const semantic = new SemanticCache({
+    state,
+    responses,
+    config: semanticConfig,
+    onError,
+    embed: async (texts) => {
+      const model = catalog.resolve(embeddingModel, 'embeddings');
+      const result = await model.provider.embed({ model: model.upstreamModel, input: texts });
+      return result.embeddings;
+    },
+  });
+  return new CacheStep(responses, semantic);
 }

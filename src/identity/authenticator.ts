@@ -1,5 +1,5 @@
 import { FenerError } from '../core/index.js';
-import { hashKey, RevisionWatcher, type ApiKey, type Store } from '../store/index.js';
+import { hashKey, RevisionWatcher, type ApiKey, type Project, type Store } from '../store/index.js';
 
 export interface AuthenticatorOptions {
   /** How often other processes' key changes are picked up (default 100 ms). */
@@ -9,8 +9,10 @@ export interface AuthenticatorOptions {
   onError?(error: unknown): void;
 }
 
-/** The identity of a caller that presented a valid key. */
-export type Principal = ApiKey;
+/** The identity of a caller that presented a valid key, with its project's settings (limits, budget). */
+export interface Principal extends ApiKey {
+  project: Project | null;
+}
 
 const environmentAdmin: Principal = {
   id: 'key_environment',
@@ -20,6 +22,7 @@ const environmentAdmin: Principal = {
   hint: 'FENER_ADMIN_KEY',
   createdAt: 0,
   revokedAt: null,
+  project: null,
 };
 
 /**
@@ -39,6 +42,7 @@ export class Authenticator {
     this.adminHash = options.adminSecret === undefined ? undefined : hashKey(options.adminSecret);
     this.watcher = new RevisionWatcher(store.revisions, {
       intervalMs: options.pollIntervalMs ?? 100,
+      // Project limits change under the same topic, so a project update reloads its keys too.
       onChange: (topic) => {
         if (topic === 'keys') this.cache.clear();
       },
@@ -67,7 +71,8 @@ export class Authenticator {
     let principal = this.cache.get(hash);
     if (principal === undefined) {
       const key = await this.store.keys.findBySecret(secret);
-      principal = key && key.revokedAt === null ? key : null;
+      const project = key?.projectId ? ((await this.store.projects.get(key.projectId)) ?? null) : null;
+      principal = key && key.revokedAt === null ? { ...key, project } : null;
       this.cache.set(hash, principal);
     }
     if (principal === null) throw new FenerError('unauthorized', 'Incorrect API key provided.');

@@ -45,6 +45,7 @@ export function errorBody(error: FenerError, request: FastifyRequest): object {
 }
 
 export function sendError(error: FenerError, request: FastifyRequest, reply: FastifyReply): void {
+  if (error.headers) void reply.headers(error.headers);
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.ceil(error.retryAfterSeconds)));
   void reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(error, request));
 }

@@ -108,8 +108,22 @@ async function limits(db: Kysely<unknown>): Promise<void> {
   }
 }
 
+/** Routing and cache facts of a call: how many upstream attempts it took, and cache hits with what they saved. */
+async function routingColumns(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .alterTable('traces')
+    .addColumn('attempts', 'integer', (column) => column.notNull().defaultTo(0))
+    .execute();
+  await db.schema.alterTable('traces').addColumn('cache_hit', 'text').execute();
+  await db.schema
+    .alterTable('traces')
+    .addColumn('cost_saved_usd', 'double precision', (column) => column.notNull().defaultTo(0))
+    .execute();
+}
+
 export const migrations: Record<string, Migration> = {
   '0001_initial': { up: initial },
   '0002_traces': { up: traces },
   '0003_limits': { up: limits },
+  '0004_trace_routing': { up: routingColumns },
 };

@@ -78,6 +78,12 @@ export interface TracesTable {
   cached_input_tokens: number;
   tokens_estimated: number;
   cost_usd: number;
+  /** Upstream calls made: retries and fallbacks included; 0 for cache hits and refused calls. */
+  attempts: number;
+  /** `exact` or `semantic` when the answer came from the cache. */
+  cache_hit: 'exact' | 'semantic' | null;
+  /** For cache hits: what the original call cost. */
+  cost_saved_usd: number;
 }
 
 /** One counter per topic (`keys`, `models`…), bumped on change so other processes reload. */

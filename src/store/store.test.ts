@@ -62,6 +62,9 @@ function traceRow(overrides: Partial<TraceRow> & { id: string; created_at: numbe
     cached_input_tokens: 0,
     tokens_estimated: 0,
     cost_usd: 0.000123,
+    attempts: 1,
+    cache_hit: null,
+    cost_saved_usd: 0,
     ...overrides,
   };
 }

@@ -59,6 +59,9 @@ const traceSchema = z.object({
   cached_input_tokens: z.number(),
   tokens_estimated: z.boolean().describe('true when the provider reported no usage and tokens were counted here'),
   cost_usd: z.number(),
+  attempts: z.number().describe('upstream calls made, retries and fallbacks included'),
+  cache_hit: z.enum(['exact', 'semantic']).nullable(),
+  cost_saved_usd: z.number().describe('for cache hits: what the original call cost'),
 });
 
 const listTraces = defineRoute({

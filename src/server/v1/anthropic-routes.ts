@@ -10,15 +10,15 @@ export function registerAnthropicRoutes(app: FastifyInstance, server: ServerCont
 
   app.post('/v1/messages', async (request, reply) => {
     const { request: chatRequest, stream } = parseAnthropicMessagesBody(request.body);
-    const context = await buildCallContext(server, { request, reply }, { endpoint: 'messages', bodyUser: chatRequest.user });
+    const context = await buildCallContext(server, { request, reply }, { endpoint: 'messages', bodyUser: chatRequest.user, chatRequest });
     if (!stream) {
       const completion = await gateway.chat(chatRequest, context);
-      void reply.header('x-fener-trace-id', completion.traceId);
+      void reply.headers({ ...completion.headers, 'x-fener-trace-id': completion.traceId });
       return reply.send(chatResultToAnthropic(completion.result, { model: chatRequest.model }));
     }
     const opened = await gateway.chatStream(chatRequest, context);
     const encoder = new AnthropicStreamEncoder({ model: chatRequest.model });
-    const writer = openSse(request, reply, { 'x-fener-trace-id': opened.traceId });
+    const writer = openSse(request, reply, { ...opened.headers, 'x-fener-trace-id': opened.traceId });
     await pipeEvents({
       request,
       writer,

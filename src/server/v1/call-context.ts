@@ -2,7 +2,8 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FenerError } from '../../core/index.js';
-import type { CallContext, Endpoint } from '../../gateway/index.js';
+import { cachePolicyFrom, type CallContext, type Endpoint } from '../../gateway/index.js';
+import type { ChatRequest } from '../../providers/index.js';
 import type { ServerContext } from '../context.js';
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -37,6 +38,17 @@ export interface CallContextInput {
   endpoint: Endpoint;
   /** The `user` field of the body, if any; the `x-fener-user` header wins. */
   bodyUser: string | undefined;
+  /** A chat request: its `fener` body field (Fener's own controls) is taken out before it goes upstream. */
+  chatRequest?: ChatRequest;
+}
+
+/** Removes the body's `fener` field, which is for the gateway and never for an upstream. */
+function takeFenerControls(request: ChatRequest | undefined): unknown {
+  if (!request?.extra || !('fener' in request.extra)) return undefined;
+  const { fener, ...rest } = request.extra;
+  if (Object.keys(rest).length === 0) delete request.extra;
+  else request.extra = rest;
+  return fener;
 }
 
 export async function buildCallContext(
@@ -68,5 +80,7 @@ export async function buildCallContext(
   if (traceId !== undefined) context.traceId = traceId;
   const metadata = metadataHeader(request);
   if (metadata !== undefined) context.metadata = metadata;
+  if (input.chatRequest)
+    context.cachePolicy = cachePolicyFrom({ headers: request.headers, bodyControl: takeFenerControls(input.chatRequest) });
   return context;
 }

@@ -18,15 +18,19 @@ export function registerOpenAIRoutes(app: FastifyInstance, server: ServerContext
 
   app.post('/v1/chat/completions', async (request, reply) => {
     const { request: chatRequest, stream, includeUsage } = parseOpenAIChatBody(request.body);
-    const context = await buildCallContext(server, { request, reply }, { endpoint: 'chat.completions', bodyUser: chatRequest.user });
+    const context = await buildCallContext(
+      server,
+      { request, reply },
+      { endpoint: 'chat.completions', bodyUser: chatRequest.user, chatRequest },
+    );
     if (!stream) {
       const completion = await gateway.chat(chatRequest, context);
-      void reply.header('x-fener-trace-id', completion.traceId);
+      void reply.headers({ ...completion.headers, 'x-fener-trace-id': completion.traceId });
       return reply.send(chatResultToOpenAI(completion.result, { model: chatRequest.model }));
     }
     const opened = await gateway.chatStream(chatRequest, context);
     const encoder = new OpenAIStreamEncoder({ model: chatRequest.model, includeUsage });
-    const writer = openSse(request, reply, { 'x-fener-trace-id': opened.traceId });
+    const writer = openSse(request, reply, { ...opened.headers, 'x-fener-trace-id': opened.traceId });
     await pipeEvents({
       request,
       writer,
