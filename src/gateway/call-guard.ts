@@ -23,15 +23,20 @@ const hasRates = (limits: RateLimits | undefined): boolean => limits?.rpm !== un
 export class CallGuard {
   private closed = false;
 
-  private constructor(
-    private readonly limits: Limits | undefined,
-    private readonly ticket: AdmissionTicket | undefined,
-    private readonly reservation: BudgetReservation | undefined,
-    private readonly onError: (error: unknown) => void = () => undefined,
-  ) {}
+  private readonly limits: Limits | undefined;
+  private readonly ticket: AdmissionTicket | undefined;
+  private readonly reservation: BudgetReservation | undefined;
+  private readonly onError: (error: unknown) => void;
+
+  private constructor(parts: { limits?: Limits; ticket?: AdmissionTicket; reservation?: BudgetReservation; onError?: (error: unknown) => void }) {
+    this.limits = parts.limits;
+    this.ticket = parts.ticket;
+    this.reservation = parts.reservation;
+    this.onError = parts.onError ?? (() => undefined);
+  }
 
   /** A guard that checks nothing: for calls without limits. */
-  static readonly open = new CallGuard(undefined, undefined, undefined);
+  static readonly open = new CallGuard({});
 
   /** Admits the call or throws `rate_limited` / `budget_exceeded` (429). */
   static async admit(input: GuardInput): Promise<CallGuard> {
@@ -52,7 +57,7 @@ export class CallGuard {
           estimatedInputTokens: (principal.limits?.tpm ?? project?.limits?.tpm ?? modelLimits?.tpm) ? input.inputTokens() : 0,
         })
       : undefined;
-    if (!budgeted) return new CallGuard(limits, ticket, undefined, input.onError);
+    if (!budgeted) return new CallGuard({ limits, ...(ticket ? { ticket } : {}), onError: input.onError });
     // The dearest target bounds the cost, whichever the router ends up using.
     const estimatedCostUsd = Math.max(
       ...route.targets.map((target) =>
@@ -70,7 +75,7 @@ export class CallGuard {
       ...(project?.budget ? { projectBudget: project.budget } : {}),
       estimatedCostUsd,
     });
-    return new CallGuard(limits, ticket, reservation, input.onError);
+    return new CallGuard({ limits, ...(ticket ? { ticket } : {}), reservation, onError: input.onError });
   }
 
   /** `x-ratelimit-*` headers for the response. */
