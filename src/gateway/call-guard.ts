@@ -3,6 +3,7 @@
  * its key, project and model, and the budgets of its key and project. Calls with no limits and
  * no budgets skip all of it — and never count tokens for it — so the common path stays cheap.
  */
+import { isFenerError } from '../core/index.js';
 import type { Principal } from '../identity/index.js';
 import type { Usage } from '../providers/index.js';
 import { estimateCost, type AdmissionTicket, type BudgetReservation, type Limits, type RateLimits } from './limits/index.js';
@@ -28,7 +29,12 @@ export class CallGuard {
   private readonly reservation: BudgetReservation | undefined;
   private readonly onError: (error: unknown) => void;
 
-  private constructor(parts: { limits?: Limits; ticket?: AdmissionTicket; reservation?: BudgetReservation; onError?: (error: unknown) => void }) {
+  private constructor(parts: {
+    limits?: Limits;
+    ticket?: AdmissionTicket;
+    reservation?: BudgetReservation;
+    onError?: (error: unknown) => void;
+  }) {
     this.limits = parts.limits;
     this.ticket = parts.ticket;
     this.reservation = parts.reservation;
@@ -58,23 +64,7 @@ export class CallGuard {
         })
       : undefined;
     if (!budgeted) return new CallGuard({ limits, ...(ticket ? { ticket } : {}), onError: input.onError });
-    // The dearest target bounds the cost, whichever the router ends up using.
-    const estimatedCostUsd = Math.max(
-      ...route.targets.map((target) =>
-        estimateCost({
-          inputTokens: input.inputTokens(),
-          price: target.model.price,
-          ...(input.maxOutputTokens === undefined ? {} : { maxOutputTokens: input.maxOutputTokens }),
-          ...(target.model.maxOutputTokens === undefined ? {} : { modelMaxOutputTokens: target.model.maxOutputTokens }),
-        }),
-      ),
-    );
-    const reservation = await limits.reserveBudget({
-      principal: owner,
-      ...(principal.budget ? { keyBudget: principal.budget } : {}),
-      ...(project?.budget ? { projectBudget: project.budget } : {}),
-      estimatedCostUsd,
-    });
+    const reservation = await reserve(input, owner);
     return new CallGuard({ limits, ...(ticket ? { ticket } : {}), reservation, onError: input.onError });
   }
 
@@ -101,5 +91,38 @@ export class CallGuard {
     if (this.reservation) work.push(this.limits.settle(this.reservation, costUsd));
     if (this.ticket) work.push(this.limits.recordTokens(this.ticket, usage ? usage.input_tokens + usage.output_tokens : 0));
     await Promise.all(work).catch(this.onError);
+  }
+}
+
+/**
+ * Reserves the call's worst case (the dearest target, all of `max_tokens`). When that does not
+ * fit but the budget still covers the prompt, the call goes ahead on a reservation of what it
+ * surely costs: a stream is then stopped when its running cost reaches the budget, and a
+ * non-streamed call can overshoot by at most its own cost — never more than one request's.
+ */
+async function reserve(input: GuardInput, owner: { id: string; projectId: string | null }): Promise<BudgetReservation> {
+  const { principal, route, limits } = input;
+  const project = principal.project;
+  const costs = (maxOutputTokens: number | undefined): number =>
+    Math.max(
+      ...route.targets.map((target) =>
+        estimateCost({
+          inputTokens: input.inputTokens(),
+          price: target.model.price,
+          ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }),
+          ...(target.model.maxOutputTokens === undefined ? {} : { modelMaxOutputTokens: target.model.maxOutputTokens }),
+        }),
+      ),
+    );
+  const budgets = {
+    principal: owner,
+    ...(principal.budget ? { keyBudget: principal.budget } : {}),
+    ...(project?.budget ? { projectBudget: project.budget } : {}),
+  };
+  try {
+    return await limits.reserveBudget({ ...budgets, estimatedCostUsd: costs(input.maxOutputTokens) });
+  } catch (error) {
+    if (!isFenerError(error) || error.code !== 'budget_exceeded') throw error;
+    return limits.reserveBudget({ ...budgets, estimatedCostUsd: costs(1) }).catch(() => Promise.reject(error));
   }
 }
