@@ -13,6 +13,8 @@ declare module 'autocannon' {
     connections?: number;
     /** Seconds. */
     duration?: number;
+    /** Requests to send in all, instead of a duration; each connection stops after its share is answered. */
+    amount?: number;
     /** Requests per second over all connections, split evenly between them. */
     overallRate?: number;
     pipelining?: number;

@@ -52,9 +52,9 @@ function readSettings(): Settings {
     connections: 50,
     rates: [200, 500],
     rounds: quick ? 1 : 3,
-    warmupSeconds: quick ? 1 : 3,
+    warmupRequests: quick ? 1_500 : 5_000,
     maxSeconds: quick ? 1 : 3,
-    rateSeconds: quick ? 2 : 4,
+    rateSeconds: quick ? 3 : 4,
     ttfbSamples: quick ? 100 : 500,
     ttfbWarmup: quick ? 20 : 100,
   };
@@ -116,7 +116,7 @@ async function run(settings: Settings, subject: Subject): Promise<BenchResults> 
     const measured = await measure(stack, settings);
     const memory = await readMemory(stack, before);
     reportLogs(stack.fener.child.output());
-    const { connections, rounds, maxSeconds, rateSeconds, warmupSeconds, ttfbSamples } = settings;
+    const { connections, rounds, maxSeconds, rateSeconds, ttfbSamples } = settings;
     const meta: BenchResults['meta'] = {
       date: new Date().toISOString(),
       node: process.version,
@@ -125,7 +125,7 @@ async function run(settings: Settings, subject: Subject): Promise<BenchResults> 
       commit: subject.commit,
       fenerLaunch: subject.launchText + (settings.cpuProfileDir ? ' with --cpu-prof (slower: do not compare)' : ''),
       quick: settings.quick,
-      settings: { connections, rounds, maxSeconds, rateSeconds, warmupSeconds, ttfbSamples },
+      settings: { connections, rounds, maxSeconds, rateSeconds, ttfbSamples },
     };
     return { meta, ...measured, memory };
   } finally {

@@ -95,10 +95,36 @@ function cpuUse(rounds: Round[]): Pick<LoadResult, 'cpuMicrosPerRequest' | 'cpuC
   return { cpuMicrosPerRequest: (cpuMillis * 1000) / responses, cpuCores: cpuMillis / (seconds * 1000) };
 }
 
-/** Collects response times while `open`; each connection's first response also paid for connecting and is left out. */
-interface Recorder {
-  open: boolean;
-  latencies: number[];
+/**
+ * What one round records while `open`: the time of every 2xx response but each connection's first
+ * (which also paid for connecting), and when the window opened and saw its last response.
+ */
+class Recorder {
+  readonly latencies: number[] = [];
+  #open = false;
+  #openedAt = 0;
+  #lastAt = 0;
+
+  open(): void {
+    this.#open = true;
+    this.#openedAt = performance.now();
+    this.#lastAt = this.#openedAt;
+  }
+
+  close(): void {
+    this.#open = false;
+  }
+
+  record(responseTimeMs: number): void {
+    if (!this.#open) return;
+    this.latencies.push(responseTimeMs);
+    this.#lastAt = performance.now();
+  }
+
+  /** Seconds from opening to the last response recorded. */
+  get seconds(): number {
+    return (this.#lastAt - this.#openedAt) / 1000;
+  }
 }
 
 function inertHistogram(): CustomHistogram {
@@ -115,13 +141,18 @@ function runAutocannon(options: Options, recorder: Recorder): Promise<Result> {
     );
     instance.on('response', (client, statusCode, _bytes, responseTimeMs) => {
       if (!seen.has(client)) return void seen.add(client);
-      if (recorder.open && statusCode >= 200 && statusCode < 300) recorder.latencies.push(responseTimeMs);
+      if (statusCode >= 200 && statusCode < 300) recorder.record(responseTimeMs);
     });
   });
 }
 
-function baseOptions(target: HttpTarget, durationSeconds: number): Options {
-  return { url: target.url, method: 'POST', headers: target.headers, body: target.body, duration: durationSeconds, timeout: 10 };
+/**
+ * A round is a number of requests, not a duration: when a duration ends, autocannon drops its
+ * connections with requests in flight, and the gateway would see (and log, and trace) cancelled
+ * calls that the workload never asked for.
+ */
+function baseOptions(target: HttpTarget, requests: number): Options {
+  return { url: target.url, method: 'POST', headers: target.headers, body: target.body, amount: requests, timeout: 10 };
 }
 
 function otherStatuses(result: Result): Record<string, number> {
@@ -133,47 +164,48 @@ function otherStatuses(result: Result): Record<string, number> {
 function combine(results: Result[], recorder: Recorder): Round {
   const sum = (pick: (result: Result) => number): number => results.reduce((total, result) => total + pick(result), 0);
   return {
-    // Each instance measured its own duration (autocannon stops on a whole-second tick): rates add up.
-    requestsPerSecond: sum((result) => result['2xx'] / result.duration),
+    requestsPerSecond: recorder.latencies.length / recorder.seconds,
     responses: sum((result) => result['2xx']),
     errors: sum((result) => result.errors),
     timeouts: sum((result) => result.timeouts),
     non2xx: sum((result) => result.non2xx),
     otherStatuses: results.reduce((all, result) => addStatuses(all, otherStatuses(result)), {}),
-    durationSeconds: Math.max(...results.map((result) => result.duration)),
+    durationSeconds: recorder.seconds,
     latencies: recorder.latencies,
   };
 }
 
-/** As many requests as `connections` closed-loop connections get answered. */
-export async function maxThroughput(target: HttpTarget, options: { connections: number; durationSeconds: number }): Promise<Round> {
-  const recorder: Recorder = { open: true, latencies: [] };
-  const result = await runAutocannon({ ...baseOptions(target, options.durationSeconds), connections: options.connections }, recorder);
+/** `requests` requests over `connections` closed-loop connections, as fast as they are answered. */
+export async function maxThroughput(target: HttpTarget, options: { connections: number; requests: number }): Promise<Round> {
+  const recorder = new Recorder();
+  recorder.open();
+  const result = await runAutocannon({ ...baseOptions(target, options.requests), connections: options.connections }, recorder);
   return combine([result], recorder);
 }
 
 const trainLength = 5;
 
 /**
- * `rate` requests per second, spread over the second as described at the top of this file.
- * Latencies are recorded from when every instance has started (after the first second) until the
- * first one ends, so none come from the ramp-up or the ramp-down; `durationSeconds` must be at least 2.
+ * `rate` requests per second for about `durationSeconds`, spread over each second as described at
+ * the top of this file. Responses are recorded from when every instance has started (after the
+ * first second) until the first one is done, so none come from the ramp-up or the ramp-down;
+ * `durationSeconds` must be at least 3.
  */
 export async function fixedRate(target: HttpTarget, options: { rate: number; durationSeconds: number }): Promise<Round> {
   const instances = Math.max(1, Math.ceil(options.rate / trainLength));
-  const recorder: Recorder = { open: false, latencies: [] };
+  const recorder = new Recorder();
   const runs: Promise<Result>[] = [];
   const started = performance.now();
   for (let index = 0; index < instances; index++) {
     // Sleep to each instance's own offset rather than a fixed step, so that timer lateness does not add up.
     await sleep(Math.max(0, started + (index * 1000) / instances - performance.now()));
     const share = Math.floor(options.rate / instances) + (index < options.rate % instances ? 1 : 0);
-    runs.push(runAutocannon({ ...baseOptions(target, options.durationSeconds), connections: 1, overallRate: share }, recorder));
+    const instance = { ...baseOptions(target, share * options.durationSeconds), connections: 1, overallRate: share };
+    runs.push(runAutocannon(instance, recorder));
   }
-  recorder.open = true;
-  // Stop recording when the first instance ends: from then on the rate tapers off, as it ramped up.
+  recorder.open();
   void Promise.race(runs).then(
-    () => (recorder.open = false),
+    () => recorder.close(),
     () => undefined,
   );
   return combine(await Promise.all(runs), recorder);

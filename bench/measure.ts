@@ -15,10 +15,11 @@ export interface MeasureSettings {
   connections: number;
   rates: number[];
   rounds: number;
-  warmupSeconds: number;
-  /** Per round. */
+  /** Requests per target before anything is measured (also sizes the first round). */
+  warmupRequests: number;
+  /** Per round, roughly: a round is sized in requests from the target's last measured rate. */
   maxSeconds: number;
-  /** Per round; the first second of each is ramp-up and not recorded. */
+  /** Per round; the first and the last second of each are ramp-up and ramp-down, not recorded. */
   rateSeconds: number;
   ttfbSamples: number;
   ttfbWarmup: number;
@@ -102,22 +103,31 @@ async function streamedTtfb(stack: Stack, targets: ByTarget<HttpTarget>, setting
   return { direct: of('direct'), proxy: of('proxy'), fener: of('fener') };
 }
 
+/** Maximum throughput: each round sends about `maxSeconds` worth of requests at the target's last measured rate. */
+async function maxThroughputPhase(stack: Stack, targets: ByTarget<HttpTarget>, settings: MeasureSettings): Promise<ByTarget<LoadResult>> {
+  const { connections } = settings;
+  const { warmupRequests } = settings;
+  log(`warm-up: ${connections} connections, ${warmupRequests} requests each`);
+  const lastRate: ByTarget<number> = { direct: 0, proxy: 0, fener: 0 };
+  const remember = (name: TargetName, round: Round): Round => ((lastRate[name] = round.requestsPerSecond), round);
+  await takeTurns(stack, 1, async (name) => remember(name, await maxThroughput(targets[name], { connections, requests: warmupRequests })));
+  log(`maximum throughput: ${connections} connections, ${settings.rounds} round(s) of about ${settings.maxSeconds} s each`);
+  return takeTurns(stack, settings.rounds, async (name) => {
+    const requests = Math.max(connections * 20, Math.round(lastRate[name] * settings.maxSeconds));
+    return remember(name, await maxThroughput(targets[name], { connections, requests }));
+  });
+}
+
 export async function measure(stack: Stack, settings: MeasureSettings): Promise<Measured> {
   const targets = httpTargets(stack);
   await checkTargets(targets);
-  const { connections, rounds } = settings;
   const background: Measured['background'] = [];
-  log(`warm-up: ${connections} connections, ${settings.warmupSeconds} s each`);
-  await takeTurns(stack, 1, (name) => maxThroughput(targets[name], { connections, durationSeconds: settings.warmupSeconds }));
-  log(`maximum throughput: ${connections} connections, ${rounds} round(s) of ${settings.maxSeconds} s each`);
-  const maxThroughputResults = await phase(stack, background, 'maximum throughput', () =>
-    takeTurns(stack, rounds, (name) => maxThroughput(targets[name], { connections, durationSeconds: settings.maxSeconds })),
-  );
+  const maxThroughputResults = await phase(stack, background, 'maximum throughput', () => maxThroughputPhase(stack, targets, settings));
   const fixedRates: Measured['fixedRates'] = [];
   for (const rate of settings.rates) {
-    log(`fixed rate ${rate} req/s: ${rounds} round(s) of ${settings.rateSeconds} s each`);
+    log(`fixed rate ${rate} req/s: ${settings.rounds} round(s) of ${settings.rateSeconds} s each`);
     const byTarget = await phase(stack, background, `${rate} req/s`, () =>
-      takeTurns(stack, rounds, (name) => fixedRate(targets[name], { rate, durationSeconds: settings.rateSeconds })),
+      takeTurns(stack, settings.rounds, (name) => fixedRate(targets[name], { rate, durationSeconds: settings.rateSeconds })),
     );
     fixedRates.push({ rate, byTarget });
   }

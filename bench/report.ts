@@ -33,7 +33,7 @@ export interface BenchResults {
     commit: string;
     fenerLaunch: string;
     quick: boolean;
-    settings: { connections: number; rounds: number; maxSeconds: number; rateSeconds: number; warmupSeconds: number; ttfbSamples: number };
+    settings: { connections: number; rounds: number; maxSeconds: number; rateSeconds: number; ttfbSamples: number };
   };
   maxThroughput: ByTarget<LoadResult>;
   fixedRates: { rate: number; byTarget: ByTarget<LoadResult> }[];
@@ -102,7 +102,7 @@ function maxThroughputTable(results: BenchResults): string[] {
   const { connections, maxSeconds, rounds } = results.meta.settings;
   const proxyRate = results.maxThroughput.proxy.requestsPerSecond;
   const lines = [
-    `### Maximum throughput (non-streamed chat, ${connections} connections, ${plural(rounds, 'round')} of ${maxSeconds} s; median round)`,
+    `### Maximum throughput (non-streamed chat, ${connections} connections, ${plural(rounds, 'round')} of about ${maxSeconds} s; median round)`,
     '',
     '| target | requests/s | vs minimal proxy | each round | p50 ms | p99 ms | CPU µs/request | CPU cores | failed |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -124,7 +124,7 @@ function maxThroughputTable(results: BenchResults): string[] {
 
 function fixedRateTable(results: BenchResults): string[] {
   const lines = [
-    `### Latency at fixed rates (non-streamed chat, ${plural(results.meta.settings.rounds, 'round')} of ${results.meta.settings.rateSeconds} s, the first second of each not recorded; added = target minus direct)`,
+    `### Latency at fixed rates (non-streamed chat, ${plural(results.meta.settings.rounds, 'round')} of ${results.meta.settings.rateSeconds} s, the first and last second of each not recorded; added = target minus direct)`,
     '',
     '| rate | target | achieved req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/request | failed |',
     '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

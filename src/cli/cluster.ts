@@ -8,6 +8,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { FenerConfig } from '../core/index.js';
 import { bootstrapIdentity } from '../identity/index.js';
+import { serveClusterMetrics } from '../server/index.js';
 import { openStore } from '../store/index.js';
 
 /** Set in workers so that they skip what the primary already did. */
@@ -34,6 +35,7 @@ export async function runPrimary(options: { config: FenerConfig; workers: number
     logger.error({ worker: worker.process.pid, code, signal }, 'worker died; starting another');
     fork();
   });
+  serveClusterMetrics();
   for (let i = 0; i < workers; i++) fork();
   logger.info({ workers, port: config.server.port }, 'fener primary started its workers');
   const stop = (signal: NodeJS.Signals): void => {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { FenerError, newId } from '../core/index.js';
 import { defineRoute, openApiDocument, registerApiRoutes, type AnyApiRoute } from './api-route.js';
 import type { ServerContext } from './context.js';
+import { metricsText, shareRegistryWithPrimary } from './cluster-metrics.js';
 import { installErrorBoundary } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -84,8 +85,9 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
     });
   }
   registerApiRoutes(app, context, apiRoutes());
+  shareRegistryWithPrimary(context.runtime.metrics.registry);
   app.get('/metrics', async (_request, reply) => {
-    const text = await context.runtime.metrics.text();
+    const text = await metricsText(context.runtime.metrics.registry);
     return reply.type(context.runtime.metrics.contentType).send(text);
   });
   registerV1Routes(app, context);
