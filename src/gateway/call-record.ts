@@ -30,6 +30,8 @@ export interface CallContext {
   signal?: AbortSignal;
   /** What the caller asked of the cache (`Cache-Control`, `x-fener-cache`, `x-fener-cache-ttl`). */
   cachePolicy?: CachePolicy;
+  /** The body's `fener` field: Fener's own controls (cache opt-in, prompt variables). */
+  controls?: Record<string, unknown>;
 }
 
 export interface CallSuccess {

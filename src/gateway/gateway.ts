@@ -11,6 +11,7 @@ import { CallRecord, type CallContext } from './call-record.js';
 import type { Limits } from './limits/index.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ModelCatalog, ResolvedModel } from './model-catalog.js';
+import type { RequestResolver } from './request-resolver.js';
 import type { Route, RouteTable } from './routing/route-table.js';
 import type { Router, RunOptions } from './routing/router.js';
 import type { Target } from './routing/strategies.js';
@@ -28,6 +29,8 @@ export interface GatewayDependencies {
   recorder: TraceRecorder;
   metrics: GatewayMetrics;
   onError: (error: unknown) => void;
+  /** Resolvers of `prompt:` and `deployment:` names, registered by the modules that own them. */
+  resolvers: RequestResolver[];
 }
 
 /** What the HTTP layer sends with every answer. */
@@ -59,10 +62,11 @@ export class Gateway {
     return this.deps.catalog;
   }
 
-  async chat(request: ChatRequest, context: CallContext): Promise<ChatCompletion> {
-    const call = new CallRecord({ sinks: this.deps, context, model: request.model, stream: false });
+  async chat(original: ChatRequest, context: CallContext): Promise<ChatCompletion> {
+    const call = new CallRecord({ sinks: this.deps, context, model: original.model, stream: false });
     let guard = CallGuard.open;
     try {
+      const request = await this.applyResolvers(original, context);
       const route = this.resolve(call, request.model, 'chat');
       guard = await this.admit(route, request, context);
       const lookup = await this.deps.cache.lookup({
@@ -113,10 +117,11 @@ export class Gateway {
    * Opens a stream and waits for its first token, so that a failure before any byte reached the
    * client is still an ordinary error response (with its proper status) or a silent fallback.
    */
-  async chatStream(request: ChatRequest, context: CallContext): Promise<ChatStream> {
-    const call = new CallRecord({ sinks: this.deps, context, model: request.model, stream: true });
+  async chatStream(original: ChatRequest, context: CallContext): Promise<ChatStream> {
+    const call = new CallRecord({ sinks: this.deps, context, model: original.model, stream: true });
     let guard = CallGuard.open;
     try {
+      const request = await this.applyResolvers(original, context);
       const route = this.resolve(call, request.model, 'chat');
       guard = await this.admit(route, request, context);
       const lookup = await this.deps.cache.lookup({
@@ -189,6 +194,20 @@ export class Gateway {
     const models = this.deps.catalog.list().map((model) => ({ name: model.name, owner: model.providerId }));
     const groups = this.deps.routes.groupNames().map((name) => ({ name, owner: 'fener' }));
     return [...models, ...groups].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Turns a `prompt:` or `deployment:` name into a routable request; other names pass as they are. */
+  private async applyResolvers(request: ChatRequest, context: CallContext): Promise<ChatRequest> {
+    const resolver = this.deps.resolvers.find((candidate) => request.model.startsWith(candidate.prefix));
+    if (!resolver) return request;
+    const resolved = await resolver.resolve({
+      request,
+      principal: context.principal,
+      controls: context.controls,
+      stickiness: context.endUser ?? context.sessionId ?? context.principal.id,
+    });
+    context.metadata = { ...context.metadata, fener: { ...(context.metadata?.fener as object | undefined), ...resolved.traceMetadata } };
+    return resolved.request;
   }
 
   private resolve(call: CallRecord, name: string, task: 'chat' | 'embeddings'): Route {

@@ -10,3 +10,4 @@ export { TraceRecorder } from './trace-recorder.js';
 export { startGatewayRuntime } from './runtime.js';
 export type { GatewayRuntime, GatewayRuntimeOptions } from './runtime.js';
 export { costOf, countTextTokens, estimateInputTokens } from './usage.js';
+export type { RequestResolver, ResolvedRequest, ResolverInput } from './request-resolver.js';

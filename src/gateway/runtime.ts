@@ -8,6 +8,7 @@ import { ResponseCache, SemanticCache } from './cache/index.js';
 import { CacheStep } from './cache-step.js';
 import { Gateway } from './gateway.js';
 import { Limits } from './limits/index.js';
+import type { RequestResolver } from './request-resolver.js';
 import { GatewayMetrics } from './metrics.js';
 import { ModelCatalog } from './model-catalog.js';
 import { RouteTable } from './routing/route-table.js';
@@ -34,6 +35,8 @@ export interface GatewayRuntimeOptions {
   /** How often model changes made by other processes are picked up. */
   pollIntervalMs?: number;
   processMetrics?: boolean;
+  /** Resolvers of `prompt:` / `deployment:` names, from the modules above the gateway. */
+  resolvers?: RequestResolver[];
 }
 
 export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
@@ -73,6 +76,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       recorder,
       metrics,
       onError: (error) => logger.error({ err: error }, 'settling limits after a call failed'),
+      resolvers: options.resolvers ?? [],
     }),
     catalog,
     metrics,

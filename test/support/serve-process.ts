@@ -21,7 +21,7 @@ export interface ServeProcess {
   /** The URL of the first `fener is listening` line. */
   url: string;
   /** Every JSON line written to stdout so far. */
-  readonly logs: LogLine[];
+  readonly logs: readonly LogLine[];
   stderr(): string;
   /** Resolves with the exit code (null when a signal ended it). */
   exited: Promise<number | null>;
