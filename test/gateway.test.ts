@@ -335,6 +335,40 @@ describe('gateway with real clients', () => {
     assert.equal(usage?.completion_tokens, 12);
   });
 
+  test('a client that leaves mid-stream stops the upstream, and the trace says it was cancelled', async () => {
+    mock.configure({ tokensPerSecond: 20, outputTokens: 200 });
+    try {
+      const controller = new AbortController();
+      const { data: stream, response } = await openai.chat.completions
+        .create(
+          { model: 'small', messages: [{ role: 'user', content: 'a long answer please' }], stream: true },
+          { signal: controller.signal },
+        )
+        .withResponse();
+      const traceId = response.headers.get('x-fener-trace-id')!;
+      const started = Date.now();
+      for await (const chunk of stream) {
+        if (chunk.choices[0]?.delta.content) {
+          controller.abort();
+          break;
+        }
+      }
+      let recorded: TraceView | undefined;
+      while (!recorded && Date.now() - started < 3000) {
+        await flushTraces(server);
+        const response = await adminGet<TraceView>(server, `/api/traces/${traceId}`);
+        if (response.status === 200) recorded = response.body;
+        else await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(recorded, 'traced well before the 10 s the full answer would take');
+      assert.equal(recorded.status, 'error');
+      assert.equal(recorded.error_code, 'cancelled');
+      assert.equal(recorded.http_status, 499);
+    } finally {
+      mock.configure({ tokensPerSecond: 0, outputTokens: 12 });
+    }
+  });
+
   test('/metrics is valid Prometheus text with the gateway’s series', async () => {
     const response = await fetch(`${server.url}/metrics`);
     assert.equal(response.status, 200);

@@ -21,10 +21,18 @@ function encodeTime(ms: number): string {
   return out;
 }
 
+/** Random bytes drawn in blocks: one system call per few hundred ids instead of one per id. */
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
 function randomPart(length: number): string {
-  const bytes = randomBytes(length);
+  if (poolOffset + length > pool.length) {
+    pool = randomBytes(4096);
+    poolOffset = 0;
+  }
   let out = '';
-  for (const byte of bytes) out += alphabet[byte % 32];
+  for (let i = 0; i < length; i++) out += alphabet[pool[poolOffset + i]! % 32];
+  poolOffset += length;
   return out;
 }
 

@@ -94,8 +94,9 @@ export class CallRecord {
 
   fail(failure: CallFailure): void {
     const error = failure.error;
-    const known = isFenerError(error) ? error : undefined;
-    const cancelled = !known && this.context.signal?.aborted === true;
+    // A client that left is the cause, whatever the upstream call then failed with.
+    const cancelled = this.context.signal?.aborted === true;
+    const known = isFenerError(error) && !cancelled ? error : undefined;
     this.finish({
       status: 'error',
       // 499 is the conventional status for "the client closed the request".

@@ -7,6 +7,8 @@ import { logError, toFenerError } from '../errors.js';
 export interface SseWriter {
   write(frame: string): Promise<void>;
   end(frame: string): void;
+  /** The client went away: stop producing. */
+  readonly closed: boolean;
 }
 
 export function openSse(request: FastifyRequest, reply: FastifyReply, headers: Record<string, string>): SseWriter {
@@ -27,6 +29,9 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, headers: R
     end(frame) {
       if (!raw.destroyed) raw.end(frame);
     },
+    get closed() {
+      return raw.destroyed;
+    },
   };
 }
 
@@ -44,7 +49,11 @@ export async function pipeEvents<Event>(options: {
 }): Promise<void> {
   const { writer } = options;
   try {
-    for await (const event of options.events) await writer.write(options.encode(event));
+    for await (const event of options.events) {
+      // Leaving the loop ends the stream upstream too, and its trace records the cancellation.
+      if (writer.closed) return;
+      await writer.write(options.encode(event));
+    }
     writer.end(options.finish());
   } catch (error) {
     const fenerError = toFenerError(error);
