@@ -52,7 +52,7 @@ function readSettings(): Settings {
     connections: 50,
     rates: [200, 500],
     rounds: quick ? 1 : 3,
-    warmupRequests: quick ? 1_500 : 5_000,
+    warmupRequests: quick ? 1_000 : 5_000,
     maxSeconds: quick ? 1 : 3,
     rateSeconds: quick ? 3 : 4,
     ttfbSamples: quick ? 100 : 500,

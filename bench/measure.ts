@@ -65,7 +65,9 @@ async function takeTurns(stack: Stack, rounds: number, run: (name: TargetName) =
   for (let index = 0; index < rounds; index++) {
     const order = targetNames.map((_, position) => targetNames[(position + index) % targetNames.length] as TargetName);
     for (const name of order) {
-      await waitForQuiet(stack.pids());
+      const background = await waitForQuiet(stack.pids());
+      if (background !== undefined && background > 0.25)
+        log(`  (the machine stays busy: ${Math.round(background * 100)}% used by other processes)`);
       const cpuBefore = cpuMillis(serving[name]);
       const round = await run(name);
       const cpuAfter = cpuMillis(serving[name]);

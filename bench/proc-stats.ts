@@ -3,6 +3,7 @@
  * measured process nothing (no request to it, no sampling inside it).
  */
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Linux's USER_HZ: /proc reports CPU time in these ticks; it is 100 on every common platform. */
@@ -36,24 +37,6 @@ export function memoryOf(pid: number): MemorySample | undefined {
     return { rssBytes: kilobytes('VmRSS'), peakRssBytes: kilobytes('VmHWM') };
   } catch {
     return undefined;
-  }
-}
-
-/**
- * Waits until the given processes use almost no CPU (under 3% over 250 ms), so that one
- * measurement does not pay for the work another left behind (Fener writing its traces, a
- * garbage collection). Gives up after `timeoutMs`: a benchmark must end.
- */
-export async function waitForQuiet(pids: number[], timeoutMs = 8_000): Promise<void> {
-  const windowMs = 250;
-  const total = (): number => pids.reduce((sum, pid) => sum + (cpuMillis(pid) ?? 0), 0);
-  const deadline = Date.now() + timeoutMs;
-  let before = total();
-  while (Date.now() < deadline) {
-    await sleep(windowMs);
-    const after = total();
-    if (after - before < windowMs * 0.03) return;
-    before = after;
   }
 }
 
@@ -92,4 +75,33 @@ export function startCpuMeter(ownPids: number[], cores: number): CpuMeter {
       return Math.max(0, background / ((performance.now() - startedAt) * cores));
     },
   };
+}
+
+/**
+ * Waits until the benchmark's processes use almost no CPU (under 3% over 250 ms), so that one
+ * measurement does not pay for work another left behind (Fener writing its traces, a garbage
+ * collection); then, for at most `machineTimeoutMs`, until the rest of the machine uses under a
+ * quarter of it, so that a round starts in a calm moment if one comes. Both waits are bounded:
+ * a benchmark must end. Resolves with the background share seen last (undefined without /proc).
+ */
+export async function waitForQuiet(
+  pids: number[],
+  options: { timeoutMs?: number; machineTimeoutMs?: number } = {},
+): Promise<number | undefined> {
+  const windowMs = 250;
+  const cores = cpus().length;
+  let deadline = Date.now() + (options.timeoutMs ?? 8_000);
+  while (Date.now() < deadline) {
+    const before = pids.reduce((sum, pid) => sum + (cpuMillis(pid) ?? 0), 0);
+    await sleep(windowMs);
+    if (pids.reduce((sum, pid) => sum + (cpuMillis(pid) ?? 0), 0) - before < windowMs * 0.03) break;
+  }
+  deadline = Date.now() + (options.machineTimeoutMs ?? 4_000);
+  let share: number | undefined;
+  do {
+    const meter = startCpuMeter(pids, cores);
+    await sleep(windowMs * 2);
+    share = meter.backgroundShare();
+  } while (share !== undefined && share > 0.25 && Date.now() < deadline);
+  return share;
 }

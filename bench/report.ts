@@ -60,7 +60,7 @@ const cores = (value: number | null): string => (value === null ? 'n/a' : value.
 /** Failed requests (connection errors and timeouts, non-2xx answers), with the statuses seen. */
 function failures(run: LoadResult): string {
   const total = run.errors + run.non2xx;
-  const statuses = Object.entries(run.otherStatuses).map(([status, count]) => `HTTP ${status}: ${count}`);
+  const statuses = Object.entries(run.otherStatuses).map(([status, times]) => `HTTP ${status}: ${times}`);
   if (run.errors > 0) statuses.push(`errors: ${run.errors}`);
   return statuses.length === 0 ? String(total) : `${total} (${statuses.join(', ')})`;
 }
@@ -171,6 +171,14 @@ function memoryTable(results: BenchResults): string[] {
   ];
 }
 
+/** The steadiest figure on a busy machine: what one request costs the gateway's own process. */
+function cpuLine(results: BenchResults): string {
+  const { proxy, fener } = results.maxThroughput;
+  if (proxy.cpuMicrosPerRequest === null || fener.cpuMicrosPerRequest === null) return 'INFO  CPU per request: n/a (no /proc)';
+  const ratio = fener.cpuMicrosPerRequest / proxy.cpuMicrosPerRequest;
+  return `INFO  CPU per request at maximum throughput: Fener ${micros(fener.cpuMicrosPerRequest)} µs, minimal proxy ${micros(proxy.cpuMicrosPerRequest)} µs (${ratio.toFixed(1)}x)`;
+}
+
 function backgroundLine(results: BenchResults): string {
   const phases = results.background.map(({ phase, share }) => `${phase} ${share === null ? 'n/a' : `${Math.round(share * 100)}%`}`);
   return `Other processes on the machine used this share of its CPUs meanwhile (noise): ${phases.join(', ')}.`;
@@ -197,6 +205,7 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     '```',
     ...checks(results).map((check) => `${check.pass ? 'PASS' : 'FAIL'}  ${check.text}`),
+    cpuLine(results),
     '```',
     '',
   ].join('\n');

@@ -354,7 +354,7 @@ describe('gateway with real clients', () => {
         }
       }
       let recorded: TraceView | undefined;
-      while (!recorded && Date.now() - started < 3000) {
+      while (!recorded && Date.now() - started < 8000) {
         await flushTraces(server);
         const response = await adminGet<TraceView>(server, `/api/traces/${traceId}`);
         if (response.status === 200) recorded = response.body;

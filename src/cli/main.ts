@@ -2,9 +2,12 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../server/index.js';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMockProviderCommand } from './commands/mock-provider.js';
+import { registerRegistryCommands } from './commands/registry.js';
+import { promptVersionArgs, registerPromptCommands } from './commands/prompts.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerTraceCommands } from './commands/traces.js';
 import type { GlobalOptions } from './shared.js';
@@ -21,6 +24,9 @@ export function buildProgram(): Command {
   registerAdminCommands(program, globals);
   registerKeyCommands(program, globals);
   registerTraceCommands(program, globals);
+  registerRegistryCommands(program, globals);
+  registerAuditCommands(program, globals);
+  registerPromptCommands(program, globals);
   registerMockProviderCommand(program);
   registerDemoCommand(program);
   return program;
@@ -28,7 +34,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram().parseAsync(promptVersionArgs(argv));
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit 0; usage errors were already printed by commander.

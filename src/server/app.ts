@@ -10,17 +10,31 @@ import { defineRoute, openApiDocument, registerApiRoutes, type AnyApiRoute } fro
 import type { ServerContext } from './context.js';
 import { metricsText, shareRegistryWithPrimary } from './cluster-metrics.js';
 import { installErrorBoundary } from './errors.js';
+import { auditRoutes } from './routes/audit.js';
+import { deploymentRoutes } from './routes/deployments.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { modelRoutes } from './routes/models.js';
 import { projectRoutes } from './routes/projects.js';
+import { promptRoutes } from './routes/prompts.js';
+import { registryRoutes } from './routes/registry.js';
 import { traceRoutes } from './routes/traces.js';
 import { registerV1Routes } from './v1/index.js';
 
 const incomingRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function apiRoutes(): AnyApiRoute[] {
-  const routes: AnyApiRoute[] = [...healthRoutes, ...projectRoutes, ...keyRoutes, ...modelRoutes, ...traceRoutes];
+  const routes: AnyApiRoute[] = [
+    ...healthRoutes,
+    ...projectRoutes,
+    ...keyRoutes,
+    ...modelRoutes,
+    ...traceRoutes,
+    ...promptRoutes,
+    ...registryRoutes,
+    ...deploymentRoutes,
+    ...auditRoutes,
+  ];
   const openapi = defineRoute({
     method: 'GET',
     path: '/api/openapi.json',

@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { FenerConfig } from '../core/index.js';
 import { startGatewayRuntime } from '../gateway/index.js';
 import { Authenticator, bootstrapIdentity, type BootstrapResult } from '../identity/index.js';
+import { PromptResolver } from '../prompts/index.js';
+import { RegistryRouting } from '../registry/index.js';
 import { createSharedState } from '../state/index.js';
 import { openStore } from '../store/index.js';
 import { buildApp } from './app.js';
@@ -45,7 +47,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   await authenticator.start();
   const state = createSharedState({ ...(config.redis_url ? { redisUrl: config.redis_url } : {}), logger });
-  const runtime = await startGatewayRuntime({ config, store, state, logger, env, processMetrics: options.processMetrics ?? true });
+  const prompts = new PromptResolver(store, { onError: (error) => logger.warn({ err: error }, 'polling prompt changes failed') });
+  const registry = new RegistryRouting(store, { onError: (error) => logger.warn({ err: error }, 'polling registry changes failed') });
+  await registry.start();
+  const runtime = await startGatewayRuntime({
+    config,
+    store,
+    state,
+    logger,
+    env,
+    processMetrics: options.processMetrics ?? true,
+    resolvers: [prompts, ...registry.resolvers],
+  });
   const context: ServerContext = { config, store, authenticator, runtime, logger, version };
   const app = await buildApp(context);
   let url = '';
@@ -60,6 +73,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       await app.close();
       clearTimeout(grace);
       authenticator.stop();
+      prompts.stop();
+      registry.stop();
       await runtime.close();
       await state.close();
       await store.close();

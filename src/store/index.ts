@@ -7,6 +7,23 @@ export { budgetPeriods } from './limit-settings.js';
 export type { Budget, BudgetPeriod, LimitSettingsUpdate, RateLimits } from './limit-settings.js';
 export type { ModelInput, StoredModel } from './models.js';
 export type { RevisionTopic } from './revisions.js';
+export type { LabelMove, PromptDetail, PromptDocument, PromptSummary, PromptVersion, PushResult } from './prompts.js';
 export type { Trace, TraceFilter, TracePage, TraceRow } from './traces.js';
 export { RevisionWatcher } from './revision-watcher.js';
 export type { RevisionWatcherOptions } from './revision-watcher.js';
+export { canonicalJson } from './audit.js';
+export type { AuditAction, AuditEntry, AuditFilter, AuditInput, AuditPage, AuditVerification } from './audit.js';
+export { servingModelName } from './registry.js';
+export type {
+  ActiveDeployment,
+  Deployment,
+  DeploymentSpec,
+  DeploymentVersion,
+  Evaluation,
+  ModelVersion,
+  ModelVersionInput,
+  ModelVersionKind,
+  RegisteredModel,
+  RegistryServingTable,
+  StoredPolicy,
+} from './registry.js';

@@ -4,6 +4,7 @@
  * SQLite and Postgres (`bigint` for epoch ms, `double precision` for money and timings).
  */
 import type { Kysely, Migration } from 'kysely';
+import { createPromptTables } from './prompts.js';
 
 async function initial(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -121,9 +122,121 @@ async function routingColumns(db: Kysely<unknown>): Promise<void> {
     .execute();
 }
 
+/** The model registry, deployments, governance policies and the hash-chained audit log. */
+async function registry(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('registry_models')
+    .addColumn('id', 'text', (column) => column.primaryKey())
+    .addColumn('name', 'text', (column) => column.notNull().unique())
+    .addColumn('project_id', 'text', (column) => column.notNull().references('projects.id'))
+    .addColumn('description', 'text')
+    .addColumn('created_at', 'bigint', (column) => column.notNull())
+    .addColumn('created_by', 'text', (column) => column.notNull())
+    .execute();
+  await db.schema
+    .createTable('registry_versions')
+    .addColumn('model_id', 'text', (column) => column.notNull().references('registry_models.id'))
+    .addColumn('version', 'integer', (column) => column.notNull())
+    .addColumn('kind', 'text', (column) => column.notNull())
+    .addColumn('provider', 'text', (column) => column.notNull())
+    .addColumn('upstream_model', 'text', (column) => column.notNull())
+    .addColumn('serving_model', 'text', (column) => column.notNull())
+    .addColumn('input_per_mtok', 'double precision', (column) => column.notNull())
+    .addColumn('output_per_mtok', 'double precision', (column) => column.notNull())
+    .addColumn('context_window', 'integer')
+    .addColumn('licence', 'text')
+    .addColumn('tasks', 'text', (column) => column.notNull())
+    .addColumn('fine_tuned_from', 'text')
+    .addColumn('dataset_version', 'text')
+    .addColumn('created_at', 'bigint', (column) => column.notNull())
+    .addColumn('created_by', 'text', (column) => column.notNull())
+    .addPrimaryKeyConstraint('registry_versions_pk', ['model_id', 'version'])
+    .execute();
+  await db.schema
+    .createTable('registry_evaluations')
+    .addColumn('id', 'text', (column) => column.primaryKey())
+    .addColumn('model_id', 'text', (column) => column.notNull())
+    .addColumn('version', 'integer', (column) => column.notNull())
+    .addColumn('name', 'text', (column) => column.notNull())
+    .addColumn('metric', 'text', (column) => column.notNull())
+    .addColumn('value', 'double precision', (column) => column.notNull())
+    .addColumn('at', 'bigint', (column) => column.notNull())
+    .addForeignKeyConstraint('registry_evaluations_version', ['model_id', 'version'], 'registry_versions', ['model_id', 'version'])
+    .execute();
+  await db.schema
+    .createIndex('registry_evaluations_version_at')
+    .on('registry_evaluations')
+    .columns(['model_id', 'version', 'at'])
+    .execute();
+  await db.schema
+    .createTable('registry_aliases')
+    .addColumn('model_id', 'text', (column) => column.notNull())
+    .addColumn('alias', 'text', (column) => column.notNull())
+    .addColumn('version', 'integer', (column) => column.notNull())
+    .addColumn('updated_at', 'bigint', (column) => column.notNull())
+    .addColumn('updated_by', 'text', (column) => column.notNull())
+    .addPrimaryKeyConstraint('registry_aliases_pk', ['model_id', 'alias'])
+    .addForeignKeyConstraint('registry_aliases_version', ['model_id', 'version'], 'registry_versions', ['model_id', 'version'])
+    .execute();
+  await deploymentTables(db);
+  await db.schema
+    .createTable('policies')
+    .addColumn('project_id', 'text', (column) => column.primaryKey().references('projects.id'))
+    .addColumn('document', 'text', (column) => column.notNull())
+    .addColumn('updated_at', 'bigint', (column) => column.notNull())
+    .addColumn('updated_by', 'text', (column) => column.notNull())
+    .execute();
+  await db.schema
+    .createTable('audit_log')
+    .addColumn('id', 'text', (column) => column.primaryKey())
+    // Unique: two writers that both read the same head cannot both append after it.
+    .addColumn('seq', 'bigint', (column) => column.notNull().unique())
+    .addColumn('at', 'bigint', (column) => column.notNull())
+    .addColumn('actor', 'text', (column) => column.notNull())
+    .addColumn('action', 'text', (column) => column.notNull())
+    .addColumn('object_type', 'text', (column) => column.notNull())
+    .addColumn('object_id', 'text', (column) => column.notNull())
+    .addColumn('before', 'text')
+    .addColumn('after', 'text')
+    .addColumn('hash', 'text', (column) => column.notNull())
+    .execute();
+  await db.schema.createIndex('audit_log_object').on('audit_log').columns(['object_type', 'object_id', 'seq']).execute();
+  await db.schema.createIndex('audit_log_actor').on('audit_log').columns(['actor', 'seq']).execute();
+  await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at']).execute();
+}
+
+async function deploymentTables(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('deployments')
+    .addColumn('id', 'text', (column) => column.primaryKey())
+    .addColumn('name', 'text', (column) => column.notNull().unique())
+    .addColumn('project_id', 'text', (column) => column.notNull().references('projects.id'))
+    .addColumn('active_version', 'integer')
+    .addColumn('created_at', 'bigint', (column) => column.notNull())
+    .execute();
+  await db.schema
+    .createTable('deployment_versions')
+    .addColumn('deployment_id', 'text', (column) => column.notNull().references('deployments.id'))
+    .addColumn('version', 'integer', (column) => column.notNull())
+    .addColumn('prompt_ref', 'text')
+    .addColumn('model_ref', 'text', (column) => column.notNull())
+    .addColumn('parameters', 'text', (column) => column.notNull())
+    .addColumn('fallbacks', 'text', (column) => column.notNull())
+    .addColumn('status', 'text', (column) => column.notNull())
+    .addColumn('source_version', 'integer')
+    .addColumn('created_at', 'bigint', (column) => column.notNull())
+    .addColumn('created_by', 'text', (column) => column.notNull())
+    .addColumn('approved_by', 'text')
+    .addColumn('activated_at', 'bigint')
+    .addPrimaryKeyConstraint('deployment_versions_pk', ['deployment_id', 'version'])
+    .execute();
+}
+
 export const migrations: Record<string, Migration> = {
   '0001_initial': { up: initial },
   '0002_traces': { up: traces },
   '0003_limits': { up: limits },
   '0004_trace_routing': { up: routingColumns },
+  '0006_registry': { up: registry },
+  '0005_prompts': { up: createPromptTables },
 };

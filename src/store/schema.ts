@@ -92,12 +92,167 @@ export interface RevisionsTable {
   version: number;
 }
 
+/** A model in the registry (migration 0006); its versions are what can be called and deployed. */
+export interface RegistryModelsTable {
+  id: string;
+  name: string;
+  project_id: string;
+  description: string | null;
+  created_at: number;
+  created_by: string;
+}
+
+/** An immutable model version; only its evaluations (a separate table) grow after it is registered. */
+export interface RegistryVersionsTable {
+  model_id: string;
+  version: number;
+  /** `hosted`, `self-hosted`, `fine-tuned` or `quantised`. */
+  kind: string;
+  provider: string;
+  upstream_model: string;
+  /** The generated `models` row (`registry/NAME/vN`) the gateway routes to. */
+  serving_model: string;
+  input_per_mtok: number;
+  output_per_mtok: number;
+  context_window: number | null;
+  licence: string | null;
+  /** JSON array of tasks. */
+  tasks: string;
+  /** `model@version` this one was fine-tuned (or quantised) from. */
+  fine_tuned_from: string | null;
+  dataset_version: string | null;
+  created_at: number;
+  created_by: string;
+}
+
+export interface RegistryEvaluationsTable {
+  id: string;
+  model_id: string;
+  version: number;
+  name: string;
+  metric: string;
+  value: number;
+  at: number;
+}
+
+export interface RegistryAliasesTable {
+  model_id: string;
+  alias: string;
+  version: number;
+  updated_at: number;
+  updated_by: string;
+}
+
+export interface DeploymentsTable {
+  id: string;
+  name: string;
+  project_id: string;
+  /** The version the `deployment:` name serves; null until a first version is approved. */
+  active_version: number | null;
+  created_at: number;
+}
+
+/** An immutable deployment version: prompt, model, parameters and fallbacks together. */
+export interface DeploymentVersionsTable {
+  deployment_id: string;
+  version: number;
+  prompt_ref: string | null;
+  model_ref: string;
+  /** JSON object of model parameters. */
+  parameters: string;
+  /** JSON array of model names. */
+  fallbacks: string;
+  /** `pending` (waiting for a second person) or `approved`. */
+  status: string;
+  /** The version this one copies, for rollbacks. */
+  source_version: number | null;
+  created_at: number;
+  created_by: string;
+  approved_by: string | null;
+  /** When it last became the active version; null if it never served. */
+  activated_at: number | null;
+}
+
+/** One governance policy per project, as JSON (allowed providers, models, licences, approvals). */
+export interface PoliciesTable {
+  project_id: string;
+  document: string;
+  updated_at: number;
+  updated_by: string;
+}
+
+/** Append-only, hash-chained record of every change (see audit.ts). */
+export interface AuditLogTable {
+  id: string;
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  /** Canonical JSON, or null. */
+  before: string | null;
+  after: string | null;
+  hash: string;
+}
+
+/** A managed prompt (migration 0005); `latest_version` numbers versions and is never reused. */
+export interface PromptsTable {
+  name: string;
+  latest_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An immutable prompt version: its content (JSON text) and the SHA-256 of its canonical form. */
+export interface PromptVersionsTable {
+  prompt_name: string;
+  version: number;
+  content: string;
+  content_hash: string;
+  created_at: number;
+  /** The principal id (or `cli:user`) that pushed it. */
+  created_by: string;
+}
+
+/** A label (`production`, `staging`…) points at one existing version (a foreign key makes that so). */
+export interface PromptLabelsTable {
+  prompt_name: string;
+  label: string;
+  version: number;
+  updated_at: number;
+  updated_by: string;
+}
+
+/** Every move of a label, numbered per label (`seq`), for history and rollback. */
+export interface PromptLabelHistoryTable {
+  prompt_name: string;
+  label: string;
+  seq: number;
+  from_version: number | null;
+  to_version: number;
+  at: number;
+  actor: string;
+}
+
 export interface Database {
   projects: ProjectsTable;
   api_keys: ApiKeysTable;
   models: ModelsTable;
   traces: TracesTable;
   revisions: RevisionsTable;
+  prompts: PromptsTable;
+  prompt_versions: PromptVersionsTable;
+  prompt_labels: PromptLabelsTable;
+  prompt_label_history: PromptLabelHistoryTable;
+  registry_models: RegistryModelsTable;
+  registry_versions: RegistryVersionsTable;
+  registry_evaluations: RegistryEvaluationsTable;
+  registry_aliases: RegistryAliasesTable;
+  deployments: DeploymentsTable;
+  deployment_versions: DeploymentVersionsTable;
+  policies: PoliciesTable;
+  audit_log: AuditLogTable;
 }
 
 /** Kept so that an auto-increment column can be added without changing imports. */

@@ -5,10 +5,13 @@
 import { type Kysely, Migrator, sql, type MigrationProvider } from 'kysely';
 import { FenerError } from '../core/index.js';
 import { openPostgres, openSqlite } from './dialects.js';
+import { AuditRepository } from './audit.js';
 import { KeyRepository } from './keys.js';
 import { migrations } from './migrations.js';
 import { ModelRepository } from './models.js';
 import { ProjectRepository } from './projects.js';
+import { PromptRepository } from './prompts.js';
+import { DeploymentRepository, PolicyRepository, RegistryRepository } from './registry.js';
 import { RevisionRepository } from './revisions.js';
 import type { Database } from './schema.js';
 import { TraceRepository } from './traces.js';
@@ -34,6 +37,11 @@ export interface Store {
   readonly models: ModelRepository;
   readonly traces: TraceRepository;
   readonly revisions: RevisionRepository;
+  readonly audit: AuditRepository;
+  readonly registry: RegistryRepository;
+  readonly deployments: DeploymentRepository;
+  readonly policies: PolicyRepository;
+  readonly prompts: PromptRepository;
   /** Throws when the database cannot answer a trivial query. */
   ping(): Promise<void>;
   migrate(): Promise<MigrationReport>;
@@ -48,6 +56,11 @@ class KyselyStore implements Store {
   readonly models: ModelRepository;
   readonly traces: TraceRepository;
   readonly revisions: RevisionRepository;
+  readonly audit: AuditRepository;
+  readonly registry: RegistryRepository;
+  readonly deployments: DeploymentRepository;
+  readonly policies: PolicyRepository;
+  readonly prompts: PromptRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -58,6 +71,11 @@ class KyselyStore implements Store {
     this.keys = new KeyRepository(db, this.revisions);
     this.models = new ModelRepository(db, this.revisions);
     this.traces = new TraceRepository(db);
+    this.audit = new AuditRepository(db, dialect);
+    this.registry = new RegistryRepository(db, this.audit);
+    this.deployments = new DeploymentRepository(db, this.audit);
+    this.policies = new PolicyRepository(db, this.audit);
+    this.prompts = new PromptRepository(db, this.revisions);
   }
 
   async ping(): Promise<void> {

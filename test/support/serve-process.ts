@@ -27,7 +27,7 @@ export interface ServeProcess {
   exited: Promise<number | null>;
   /** The first line (already logged or still to come) that `match` accepts. */
   waitForLog(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
-  /** Sends `signal` and waits for the exit code. */
+  /** Sends `signal` and waits for the exit code; SIGKILL if it has not exited within 20 s. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -95,13 +95,17 @@ export function startServe(options: ServeOptions): Promise<ServeProcess> {
   };
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
-    if (exitCode === undefined) child.kill(signal);
-    return exited;
+    if (exitCode !== undefined) return exitCode;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
   };
 
   return new Promise((resolve, reject) => {
     const wanted = options.listening ?? 1;
-    const timeoutMs = options.timeoutMs ?? 30_000;
+    const timeoutMs = options.timeoutMs ?? 45_000;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`fewer than ${wanted} listening lines in ${timeoutMs} ms; stderr: ${stderr}\nlogs:\n${logLines(logs)}`));
@@ -118,6 +122,18 @@ export function startServe(options: ServeOptions): Promise<ServeProcess> {
       reject(new Error(`fener serve exited with ${code} before listening: ${stderr}\nlogs:\n${logLines(logs)}`));
     });
   });
+}
+
+/** Starts several at once; if any fails, stops the others before rejecting, so none is left running. */
+export async function startServes(options: ServeOptions[]): Promise<ServeProcess[]> {
+  const results = await Promise.allSettled(options.map((each) => startServe(each)));
+  const running = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    await Promise.all(running.map((server) => server.stop()));
+    throw failed.reason;
+  }
+  return running;
 }
 
 function logLines(logs: readonly LogLine[]): string {

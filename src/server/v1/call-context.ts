@@ -80,7 +80,12 @@ export async function buildCallContext(
   if (traceId !== undefined) context.traceId = traceId;
   const metadata = metadataHeader(request);
   if (metadata !== undefined) context.metadata = metadata;
-  if (input.chatRequest)
-    context.cachePolicy = cachePolicyFrom({ headers: request.headers, bodyControl: takeFenerControls(input.chatRequest) });
+  if (input.chatRequest) {
+    const controls = takeFenerControls(input.chatRequest);
+    context.cachePolicy = cachePolicyFrom({ headers: request.headers, bodyControl: controls });
+    // Resolvers read them (`fener.variables` for prompts); a non-object `fener` carries no controls.
+    if (controls !== null && typeof controls === 'object' && !Array.isArray(controls))
+      context.controls = controls as Record<string, unknown>;
+  }
   return context;
 }
