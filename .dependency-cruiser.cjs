@@ -16,15 +16,35 @@ const layer = (name, forbidden, why) => ({
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'import cycles are not allowed', from: {}, to: { circular: true } },
-    layer('core', 'store|state|providers|mock|identity|gateway|registry|prompts|server|cli|sdk|ui', 'core is pure and imports nothing of ours'),
+    layer(
+      'core',
+      'store|state|providers|mock|identity|gateway|registry|prompts|server|cli|sdk|ui',
+      'core is pure and imports nothing of ours',
+    ),
     layer('store', 'state|providers|mock|identity|gateway|registry|prompts|server|cli|sdk|ui', 'store sits just above core'),
-    layer('state', 'store|providers|mock|identity|gateway|registry|prompts|server|cli|sdk|ui', 'state sits on core and knows nothing of its users'),
+    layer(
+      'state',
+      'store|providers|mock|identity|gateway|registry|prompts|server|cli|sdk|ui',
+      'state sits on core and knows nothing of its users',
+    ),
     layer('providers', 'store|state|mock|identity|gateway|registry|prompts|server|cli|sdk|ui', 'providers know only core and their spec'),
-    layer('mock', 'store|state|providers|identity|gateway|registry|prompts|server|cli|sdk|ui', 'the mock provider is a standalone tool over core'),
+    layer(
+      'mock',
+      'store|state|providers|identity|gateway|registry|prompts|server|cli|sdk|ui',
+      'the mock provider is a standalone tool over core',
+    ),
     layer('identity', 'state|providers|mock|gateway|registry|prompts|server|cli|sdk|ui', 'identity sits on store'),
     layer('gateway', 'mock|registry|prompts|server|cli|sdk|ui', 'the gateway is below the HTTP server'),
-    layer('registry', 'state|mock|prompts|server|cli|sdk|ui', 'the registry sits on the gateway, below the HTTP server, and holds prompt references as text'),
-    layer('prompts', 'state|mock|registry|server|cli|sdk|ui', 'prompts sit on the gateway (they plug in as a resolver), below the HTTP server'),
+    layer(
+      'registry',
+      'state|mock|prompts|server|cli|sdk|ui',
+      'the registry sits on the gateway, below the HTTP server, and holds prompt references as text',
+    ),
+    layer(
+      'prompts',
+      'state|mock|registry|server|cli|sdk|ui',
+      'prompts sit on the gateway (they plug in as a resolver), below the HTTP server',
+    ),
     {
       name: 'prompts-provider-types-only',
       severity: 'error',
