@@ -179,33 +179,25 @@ describe('replicas sharing Postgres and Redis', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test(
-    'the first budgeted calls on cold replicas leave them on Redis',
-    {
-      todo:
-        'src bug: the o200k tokenizer is built on the first call that counts tokens (src/gateway/usage.ts tokenizer()), ' +
-        'blocking the event loop for seconds; Redis operations in flight miss their 100 ms deadline and the replica degrades',
-    },
-    async () => {
-      const watches = watching(['A', a], ['B', b]);
-      const warm = await createKey({ name: 'warm-up', budget: { usd: 100, period: 'day' } });
-      // C takes a share too (it needs the warm-up later), but only A and B are judged: C's Redis
-      // traffic runs through the proxy in this busy test process.
-      const answers = await inParallel(48, 24, (index) =>
-        chat({
-          url: (index % 3 === 0 ? a : index % 3 === 1 ? b : c).url,
-          key: warm.key,
-          model: 'priced',
-          content: `warm ${index}`,
-          maxTokens: 2,
-          stream: index % 4 >= 2,
-        }),
-      );
-      await Promise.all([backOnRedis(a), backOnRedis(b), backOnRedis(c)]);
-      assert.equal(statusCounts(answers), '200×48');
-      assert.equal(fallbacks(watches), 0, fallbackReport(watches));
-    },
-  );
+  test('the first budgeted calls on cold replicas leave them on Redis', async () => {
+    const watches = watching(['A', a], ['B', b]);
+    const warm = await createKey({ name: 'warm-up', budget: { usd: 100, period: 'day' } });
+    // C takes a share too (it needs the warm-up later), but only A and B are judged: C's Redis
+    // traffic runs through the proxy in this busy test process.
+    const answers = await inParallel(48, 24, (index) =>
+      chat({
+        url: (index % 3 === 0 ? a : index % 3 === 1 ? b : c).url,
+        key: warm.key,
+        model: 'priced',
+        content: `warm ${index}`,
+        maxTokens: 2,
+        stream: index % 4 >= 2,
+      }),
+    );
+    await Promise.all([backOnRedis(a), backOnRedis(b), backOnRedis(c)]);
+    assert.equal(statusCounts(answers), '200×48');
+    assert.equal(fallbacks(watches), 0, fallbackReport(watches));
+  });
 
   test('a budget hammered through two replicas is never exceeded by more than one call, and every call leaves a trace', async (t) => {
     await Promise.all([backOnRedis(a), backOnRedis(b)]);
@@ -282,7 +274,8 @@ describe('replicas sharing Postgres and Redis', () => {
         for (const answer of refused) {
           assert.equal(answer.errorCode, 'rate_limit_exceeded');
           const retryAfter = Number(answer.headers.get('retry-after'));
-          assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${answer.headers.get('retry-after')}`);
+          // Up to two windows: the limit is a sliding window approximated by two fixed ones (src/state/spec.ts).
+          assert.ok(retryAfter >= 1 && retryAfter <= 120, `Retry-After: ${answer.headers.get('retry-after')}`);
           assert.equal(answer.headers.get('x-ratelimit-limit-requests'), '10');
           assert.equal(answer.headers.get('x-ratelimit-remaining-requests'), '0');
           assert.match(answer.headers.get('x-ratelimit-reset-requests') ?? '', /^\d+(\.\d+)?(ms|s|m)/);
@@ -366,43 +359,35 @@ describe('replicas sharing Postgres and Redis', () => {
     );
   });
 
-  test(
-    'what a replica spent while cut off from Redis still counts against the budget once Redis is back',
-    {
-      todo:
-        'src bug: settlements made on the local fallback never reach Redis, and the Redis counter that existed before the ' +
-        'outage is used again as it was, so the outage spend is forgotten after recovery',
-    },
-    async () => {
-      const limited = await createKey({ name: 'outage-budget', budget: { usd: 0.2, period: 'day' } });
-      const call = (server: ServeProcess, content: string) =>
-        chat({ url: server.url, key: limited.key, model: 'priced', content, maxTokens: outputTokens }).then((answer) => answer.status);
-      assert.equal(await call(a, 'before the cut'), 200, 'the budget counter now exists in Redis');
-      await backOnRedis(c);
-      await pause(500); // that call's trace is written, so a local counter would start from it
+  test('what a replica spent while cut off from Redis still counts against the budget once Redis is back', async () => {
+    const limited = await createKey({ name: 'outage-budget', budget: { usd: 0.2, period: 'day' } });
+    const call = (server: ServeProcess, content: string) =>
+      chat({ url: server.url, key: limited.key, model: 'priced', content, maxTokens: outputTokens }).then((answer) => answer.status);
+    assert.equal(await call(a, 'before the cut'), 200, 'the budget counter now exists in Redis');
+    await backOnRedis(c);
+    await pause(500); // that call's trace is written, so a local counter would start from it
 
-      const cut = c.logs.length;
-      await proxy.stop();
-      const local: number[] = [];
-      try {
-        while (local.length < 20 && local.at(-1) !== 429) local.push(await call(c, `during the cut ${local.length}`));
-        assert.ok(c.logs.slice(cut).some(degraded), 'C served the outage from local memory');
-      } finally {
-        await proxy.start();
-      }
-      assert.equal(local.at(-1), 429, `C's local budget ran out: ${local.join(',')}`);
-      await c.waitForLog((line) => c.logs.indexOf(line) >= cut && recovered(line), 8000);
-      await pause(500); // the outage calls' traces are written
+    const cut = c.logs.length;
+    await proxy.stop();
+    const local: number[] = [];
+    try {
+      while (local.length < 20 && local.at(-1) !== 429) local.push(await call(c, `during the cut ${local.length}`));
+      assert.ok(c.logs.slice(cut).some(degraded), 'C served the outage from local memory');
+    } finally {
+      await proxy.start();
+    }
+    assert.equal(local.at(-1), 429, `C's local budget ran out: ${local.join(',')}`);
+    await c.waitForLog((line) => c.logs.indexOf(line) >= cut && recovered(line), 8000);
+    await pause(500); // the outage calls' traces are written
 
-      const spent = (await keyTraces(store, limited.id)).reduce((sum, trace) => sum + trace.cost_usd, 0);
-      const after = [await call(a, 'a after the cut'), await call(c, 'c after the cut')];
-      assert.deepEqual(
-        after,
-        [429, 429],
-        `the traces show $${spent.toFixed(4)} of $0.20 spent, yet the replicas answered ${after.join(', ')}`,
-      );
-    },
-  );
+    const spent = (await keyTraces(store, limited.id)).reduce((sum, trace) => sum + trace.cost_usd, 0);
+    const after = [await call(a, 'a after the cut'), await call(c, 'c after the cut')];
+    assert.deepEqual(
+      after,
+      [429, 429],
+      `the traces show $${spent.toFixed(4)} of $0.20 spent, yet the replicas answered ${after.join(', ')}`,
+    );
+  });
 });
 
 type TraceSummary = { id: string; status: string; cost_usd: number };

@@ -189,54 +189,38 @@ describe('fener serve --workers 2', () => {
     }
   });
 
-  test(
-    'the drain ends when the calls in flight end, not when idle client connections time out',
-    {
-      todo:
-        'src bug: a connection whose request was in flight at SIGTERM stays open once idle (keep-alive), and ' +
-        'app.close() waits for it until shutdown_grace_ms (10 s by default, 5 s here) forces it shut (src/server/start.ts close())',
-    },
-    () => {
-      assert.ok(drainMs !== undefined, 'the SIGTERM test ran');
-      assert.ok(drainMs < 3000, `the streams took ~200 ms, the shutdown ${drainMs} ms`);
-    },
-  );
+  test('the drain ends when the calls in flight end, not when idle client connections time out', () => {
+    assert.ok(drainMs !== undefined, 'the SIGTERM test ran');
+    assert.ok(drainMs < 3000, `the streams took ~200 ms, the shutdown ${drainMs} ms`);
+  });
 });
 
-test(
-  'workers that cannot listen (port taken) make the whole command fail instead of hanging',
-  {
-    todo:
-      'src bug: a worker whose startServer() rejects only sets process.exitCode (test/support/fener-cli.ts, bin/fener.js); ' +
-      'its IPC channel to the primary keeps it alive, so the primary never sees it die and serves nothing, forever',
-  },
-  async () => {
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
-    const port = (blocker.address() as AddressInfo).port;
-    const dataDir = mkdtempSync(join(tmpdir(), 'fener-workers-busy-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, 'serve', '--workers', '2', '--port', String(port)], {
-      env: { ...process.env, FENER_DATA_DIR: dataDir, FENER_ADMIN_KEY: adminKey, FENER_LOG_LEVEL: 'info', DATABASE_URL: '', REDIS_URL: '' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    try {
-      const deadline = Date.now() + 40_000;
-      while ((stderr.match(/EADDRINUSE/g) ?? []).length < 2 && child.exitCode === null && Date.now() < deadline) await pause(50);
-      assert.match(stderr, /EADDRINUSE/, 'the workers report the taken port');
-      const code = await Promise.race([exited, pause(3000).then(() => 'still running')]);
-      assert.ok(typeof code === 'number' && code !== 0, `3 s after both workers failed, the command is ${String(code)}`);
-    } finally {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await Promise.race([exited, pause(5000)]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      blocker.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  },
-);
+test('workers that cannot listen (port taken) make the whole command fail instead of hanging', async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+  const port = (blocker.address() as AddressInfo).port;
+  const dataDir = mkdtempSync(join(tmpdir(), 'fener-workers-busy-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, 'serve', '--workers', '2', '--port', String(port)], {
+    env: { ...process.env, FENER_DATA_DIR: dataDir, FENER_ADMIN_KEY: adminKey, FENER_LOG_LEVEL: 'info', DATABASE_URL: '', REDIS_URL: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 40_000;
+    while ((stderr.match(/EADDRINUSE/g) ?? []).length < 2 && child.exitCode === null && Date.now() < deadline) await pause(50);
+    assert.match(stderr, /EADDRINUSE/, 'the workers report the taken port');
+    const code = await Promise.race([exited, pause(3000).then(() => 'still running')]);
+    assert.ok(typeof code === 'number' && code !== 0, `3 s after both workers failed, the command is ${String(code)}`);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await Promise.race([exited, pause(5000)]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+    blocker.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
 
 function statusCounts(answers: ChatAnswer[]): string {
   const counts = new Map<number, number>();

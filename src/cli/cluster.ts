@@ -30,12 +30,25 @@ export async function runPrimary(options: { config: FenerConfig; workers: number
   if (generated) process.stderr.write(`\nAdmin key (shown only now; set FENER_ADMIN_KEY to choose your own):\n\n  ${generated}\n\n`);
   let stopping = false;
   const fork = (): Worker => cluster.fork({ ...process.env, [workerEnvironment]: '1' });
+  // A worker that dies before any worker listened is a start-up failure (a port in use, a bad
+  // database): fail the command. Later deaths are restarted, with a backoff, and the primary gives
+  // up if replacements keep dying before they listen.
+  let everListened = false;
+  let deathsInARow = 0;
+  cluster.on('listening', () => {
+    everListened = true;
+    deathsInARow = 0;
+  });
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
+    if (!everListened || ++deathsInARow > workers * 2) {
+      logger.fatal({ code, signal }, everListened ? 'workers keep dying; giving up' : 'a worker failed to start; stopping');
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      process.exit(1);
+    }
     logger.error({ worker: worker.process.pid, code, signal }, 'worker died; starting another');
-    fork();
+    setTimeout(fork, Math.min(5000, 100 * 2 ** deathsInARow));
   });
-  serveClusterMetrics();
   for (let i = 0; i < workers; i++) fork();
   logger.info({ workers, port: config.server.port }, 'fener primary started its workers');
   const stop = (signal: NodeJS.Signals): void => {

@@ -3,6 +3,7 @@
  * answer from the cache or route it to a provider, and leave exactly one trace and one metrics
  * observation per call. Nothing here waits on the database.
  */
+import { FenerError } from '../core/index.js';
 import type { ChatRequest, ChatResult, ChatStreamEvent, EmbeddingRequest, EmbeddingResult } from '../providers/index.js';
 import { replayAsStream } from './cache/index.js';
 import type { CacheStep } from './cache-step.js';
@@ -18,7 +19,7 @@ import type { Target } from './routing/strategies.js';
 import { followStream } from './stream-follower.js';
 import { openStream } from './stream-opening.js';
 import type { TraceRecorder } from './trace-recorder.js';
-import { estimateInputTokens, estimateOutputTokens } from './usage.js';
+import { approximateInputTokens, estimateInputTokens, estimateOutputTokens } from './usage.js';
 
 export interface GatewayDependencies {
   catalog: ModelCatalog;
@@ -199,7 +200,7 @@ export class Gateway {
   /** Turns a `prompt:` or `deployment:` name into a routable request; other names pass as they are. */
   private async applyResolvers(request: ChatRequest, context: CallContext): Promise<ChatRequest> {
     const resolver = this.deps.resolvers.find((candidate) => request.model.startsWith(candidate.prefix));
-    if (!resolver) return request;
+    if (!resolver) return requireMessages(request);
     const resolved = await resolver.resolve({
       request,
       principal: context.principal,
@@ -207,7 +208,7 @@ export class Gateway {
       stickiness: context.endUser ?? context.sessionId ?? context.principal.id,
     });
     context.metadata = { ...context.metadata, fener: { ...(context.metadata?.fener as object | undefined), ...resolved.traceMetadata } };
-    return resolved.request;
+    return requireMessages(resolved.request);
   }
 
   private resolve(call: CallRecord, name: string, task: 'chat' | 'embeddings'): Route {
@@ -226,6 +227,11 @@ export class Gateway {
       onError: this.deps.onError,
     });
   }
+}
+
+function requireMessages(request: ChatRequest): ChatRequest {
+  if (request.messages.length === 0) throw new FenerError('invalid_request', 'at least one message is required', { param: 'messages' });
+  return request;
 }
 
 function projectOf(context: CallContext): string {
@@ -254,7 +260,7 @@ function runOptions(request: ChatRequest, context: CallContext): RunOptions {
   let counted: number | undefined;
   return {
     ...signalOf(context),
-    inputTokens: () => (counted ??= estimateInputTokens(request.messages, request.tools)),
+    inputTokens: () => (counted ??= approximateInputTokens(request.messages, request.tools)),
     ...(request.max_tokens === undefined ? {} : { maxOutputTokens: request.max_tokens }),
   };
 }

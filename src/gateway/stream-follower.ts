@@ -10,7 +10,7 @@ import type { CacheLookup, CacheStep } from './cache-step.js';
 import type { CallContext, CallRecord } from './call-record.js';
 import type { CallGuard } from './call-guard.js';
 import { StreamAssembler } from './stream-assembler.js';
-import { countTextTokens, estimateInputTokens, estimateOutputTokens } from './usage.js';
+import { approximateInputTokens, estimateInputTokens, estimateOutputTokens } from './usage.js';
 
 export interface FollowedStream {
   head: ChatStreamEvent[];
@@ -84,11 +84,14 @@ export async function* followStream(stream: FollowedStream): AsyncGenerator<Chat
   }
 }
 
-/** What a stream has consumed so far: the prompt, and the text produced until now. */
+/**
+ * What a stream has consumed so far, approximated (about 3 characters a token) because it is
+ * checked while tokens flow; the upstream's own usage replaces it when the stream reports one.
+ */
 function runningUsage(assembler: StreamAssembler, request: ChatRequest): Usage {
   if (assembler.usage) return assembler.usage;
   return {
-    input_tokens: estimateInputTokens(request.messages, request.tools),
-    output_tokens: countTextTokens(assembler.message.content ?? ''),
+    input_tokens: approximateInputTokens(request.messages, request.tools),
+    output_tokens: Math.ceil((assembler.message.content ?? '').length / 3),
   };
 }

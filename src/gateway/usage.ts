@@ -25,6 +25,23 @@ function contentText(content: ChatMessage['content']): string {
   return content.map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
+/**
+ * A quick upper-leaning estimate (about 3 characters a token) for admission checks, which are
+ * corrected with the real count afterwards. It keeps the tokenizer — whose tables take seconds
+ * to build — off the hot path entirely.
+ */
+export function approximateInputTokens(messages: ChatMessage[], tools?: ToolDefinition[]): number {
+  let characters = 0;
+  for (const message of messages) {
+    characters += contentText(message.content).length + 12;
+    if (message.role === 'assistant' && message.tool_calls) {
+      for (const call of message.tool_calls) characters += call.function.name.length + call.function.arguments.length;
+    }
+  }
+  if (tools && tools.length > 0) characters += JSON.stringify(tools).length;
+  return Math.ceil(characters / 3) + 3;
+}
+
 /** OpenAI's published accounting: about 3 tokens of framing per message and 3 to prime the reply. */
 export function estimateInputTokens(messages: ChatMessage[], tools?: ToolDefinition[]): number {
   let total = 3;

@@ -70,8 +70,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     closing ??= (async () => {
       const grace = setTimeout(() => app.server.closeAllConnections(), config.server.shutdown_grace_ms);
       grace.unref();
+      // Connections whose requests finish during the drain turn idle; close them as they do, so
+      // the drain ends with the last request rather than at the grace limit.
+      const sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
+      sweeper.unref();
       await app.close();
       clearTimeout(grace);
+      clearInterval(sweeper);
       authenticator.stop();
       prompts.stop();
       registry.stop();

@@ -82,6 +82,11 @@ export class RedisOperations implements StateOperations {
     return [this.key(key), this.key(`${key}:holds`)];
   }
 
+  /** Drops a budget's counter and holds, so the next reservation seeds it again from the traces. */
+  async forgetBudget(key: string): Promise<void> {
+    await this.client.del(...this.budgetKeys(key));
+  }
+
   async reserve(input: ReserveInput): Promise<BudgetState> {
     const hold = holdId(randomBytes(8).toString('hex'), input.amount);
     const args = [

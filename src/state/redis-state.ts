@@ -75,13 +75,17 @@ export class RedisState implements SharedState {
   private readonly clock: () => number;
   private fallback: MemoryState | undefined;
   private prober: NodeJS.Timeout | undefined;
+  /** Budgets charged on the local fallback: their Redis counters no longer know all the spend. */
+  private readonly budgetsChargedLocally = new Set<string>();
   private ready: Promise<void> | undefined;
   private probing = false;
   private closed = false;
 
   constructor(url: string, options: RedisStateOptions = {}) {
     this.logger = options.logger ?? silentLogger;
-    this.opTimeoutMs = options.opTimeoutMs ?? 100;
+    // Generous on purpose: the timer also counts this process's own event-loop lag, and a busy
+    // gateway must not mistake itself for a slow Redis and stop sharing its budgets.
+    this.opTimeoutMs = options.opTimeoutMs ?? 1000;
     this.probeIntervalMs = options.probeIntervalMs ?? 1000;
     this.clock = options.clock ?? Date.now;
     this.client = new Redis(url, {
@@ -163,6 +167,15 @@ export class RedisState implements SharedState {
     const fallback = this.fallback;
     this.fallback = undefined;
     void fallback?.close();
+    // Spend settled locally never reached Redis: drop those counters so that they are seeded
+    // again from the traces, which hold every call's cost (written within a flush interval).
+    const stale = [...this.budgetsChargedLocally];
+    this.budgetsChargedLocally.clear();
+    for (const key of stale) {
+      this.operations
+        .forgetBudget(key)
+        .catch((error: unknown) => this.logger.warn({ err: error, key }, 'shared state: could not reset a budget after an outage'));
+    }
     this.logger.info('shared state: Redis answers again; limits, budgets and breakers are shared again');
   }
 
@@ -184,11 +197,17 @@ export class RedisState implements SharedState {
   }
 
   reserve(input: ReserveInput): Promise<BudgetState> {
-    return this.run((target) => target.reserve(input));
+    return this.run((target) => {
+      if (target === this.fallback) this.budgetsChargedLocally.add(input.key);
+      return target.reserve(input);
+    });
   }
 
   settle(input: SettleInput): Promise<BudgetState> {
-    return this.run((target) => target.settle(input));
+    return this.run((target) => {
+      if (target === this.fallback) this.budgetsChargedLocally.add(input.key);
+      return target.settle(input);
+    });
   }
 
   readBudget(key: string): Promise<BudgetState> {

@@ -25,7 +25,18 @@ export async function serve(globals: GlobalOptions, options: ServeOptions): Prom
   const logger = createLogger(config);
   const workers = parseWorkers(options.workers);
   if (workers > 1 && cluster.isPrimary) return runPrimary({ config, workers, logger });
-  const server = await startServer({ config, logger });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ config, logger });
+  } catch (error) {
+    if (!cluster.isWorker) throw error;
+    // A worker that cannot start must die, so that its primary sees it (the IPC channel would
+    // otherwise keep it alive, serving nothing).
+    logger.fatal({ err: error }, 'worker could not start');
+    process.stderr.write(`fener: a worker could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    logger.flush();
+    process.exit(1);
+  }
   if (server.bootstrap.generatedAdminKey && process.env[workerEnvironment] === undefined) {
     // Printed once, to the terminal and not to the logs: only its hash is stored.
     process.stderr.write(

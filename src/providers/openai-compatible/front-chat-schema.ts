@@ -75,7 +75,9 @@ const tokens = z.number().int().positive();
 
 export const chatBodySchema = z.object({
   model: z.string().min(1, 'you must provide a model'),
-  messages: z.array(messageSchema).min(1, 'at least one message is required'),
+  // May be empty here: a `prompt:` model brings its own messages. The gateway requires at least
+  // one once names are resolved.
+  messages: z.array(messageSchema),
   tools: maybe(z.array(toolSchema).max(128)),
   tool_choice: maybe(toolChoiceSchema),
   parallel_tool_calls: maybe(z.boolean()),
