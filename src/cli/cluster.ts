@@ -49,6 +49,7 @@ export async function runPrimary(options: { config: FenerConfig; workers: number
     logger.error({ worker: worker.process.pid, code, signal }, 'worker died; starting another');
     setTimeout(fork, Math.min(5000, 100 * 2 ** deathsInARow));
   });
+  serveClusterMetrics();
   for (let i = 0; i < workers; i++) fork();
   logger.info({ workers, port: config.server.port }, 'fener primary started its workers');
   const stop = (signal: NodeJS.Signals): void => {
