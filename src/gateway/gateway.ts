@@ -65,11 +65,10 @@ export class Gateway {
 
   async chat(original: ChatRequest, context: CallContext): Promise<ChatCompletion> {
     const call = new CallRecord({ sinks: this.deps, context, model: original.model, stream: false });
-    let guard = CallGuard.open;
-    try {
+    return this.tracked(call, async (hold) => {
       const request = await this.applyResolvers(original, context);
       const route = this.resolve(call, request.model, 'chat');
-      guard = await this.admit(route, request, context);
+      const guard = hold(await this.admit(route, request, context));
       const lookup = await this.deps.cache.lookup({
         request,
         routeName: route.name,
@@ -107,11 +106,7 @@ export class Gateway {
         traceId: call.id,
         headers: { ...guard.headers, ...(lookup.key ? { 'x-fener-cache': 'miss' } : {}) },
       };
-    } catch (error) {
-      call.fail({ error });
-      void guard.settle(undefined, 0);
-      throw error;
-    }
+    });
   }
 
   /**
@@ -120,11 +115,10 @@ export class Gateway {
    */
   async chatStream(original: ChatRequest, context: CallContext): Promise<ChatStream> {
     const call = new CallRecord({ sinks: this.deps, context, model: original.model, stream: true });
-    let guard = CallGuard.open;
-    try {
+    return this.tracked(call, async (hold) => {
       const request = await this.applyResolvers(original, context);
       const route = this.resolve(call, request.model, 'chat');
-      guard = await this.admit(route, request, context);
+      const guard = hold(await this.admit(route, request, context));
       const lookup = await this.deps.cache.lookup({
         request,
         routeName: route.name,
@@ -151,25 +145,22 @@ export class Gateway {
       call.attempts = routed.attempts;
       const events = followStream({ ...follow, ...routed.value });
       return { traceId: call.id, events, headers: { ...guard.headers, ...(lookup.key ? { 'x-fener-cache': 'miss' } : {}) } };
-    } catch (error) {
-      call.fail({ error });
-      void guard.settle(undefined, 0);
-      throw error;
-    }
+    });
   }
 
   async embed(request: EmbeddingRequest, context: CallContext): Promise<Embeddings> {
     const call = new CallRecord({ sinks: this.deps, context, model: request.model, stream: false });
-    let guard = CallGuard.open;
-    try {
+    return this.tracked(call, async (hold) => {
       const route = this.resolve(call, request.model, 'embeddings');
-      guard = await CallGuard.admit({
-        limits: this.deps.limits,
-        principal: context.principal,
-        route,
-        inputTokens: () => 0,
-        onError: this.deps.onError,
-      });
+      const guard = hold(
+        await CallGuard.admit({
+          limits: this.deps.limits,
+          principal: context.principal,
+          route,
+          inputTokens: () => 0,
+          onError: this.deps.onError,
+        }),
+      );
       const routed = await this.deps.router.run(route, { inputTokens: () => 0, ...signalOf(context) }, ({ target, signal }) =>
         target.model.provider.embed({ ...request, model: target.model.upstreamModel }, { signal, ...timeoutOf(target) }),
       );
@@ -183,11 +174,7 @@ export class Gateway {
       });
       void guard.settle(usage, call.costOf(usage));
       return { result: routed.value, model: routed.target.model, traceId: call.id, headers: guard.headers };
-    } catch (error) {
-      call.fail({ error });
-      void guard.settle(undefined, 0);
-      throw error;
-    }
+    });
   }
 
   /** Models and groups a client may name, for `/v1/models`. */
@@ -195,6 +182,18 @@ export class Gateway {
     const models = this.deps.catalog.list().map((model) => ({ name: model.name, owner: model.providerId }));
     const groups = this.deps.routes.groupNames().map((name) => ({ name, owner: 'fener' }));
     return [...models, ...groups].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Runs a call's body; whatever fails is traced once and releases what the call had reserved. */
+  private async tracked<T>(call: CallRecord, body: (hold: (guard: CallGuard) => CallGuard) => Promise<T>): Promise<T> {
+    let guard = CallGuard.open;
+    try {
+      return await body((admitted) => (guard = admitted));
+    } catch (error) {
+      call.fail({ error });
+      void guard.settle(undefined, 0);
+      throw error;
+    }
   }
 
   /** Turns a `prompt:` or `deployment:` name into a routable request; other names pass as they are. */
