@@ -56,6 +56,8 @@ export interface LoadResult {
   durationSeconds: number;
   /** Over the samples of all rounds pooled. */
   latency: LatencySummary;
+  /** Each round's own p50 and p99: one disturbed round shows up here, not only in the pooled p99. */
+  roundLatencies: { p50: number; p99: number }[];
   /** CPU time of the target's own process (the mock, the proxy, Fener) per 2xx response; null without /proc. */
   cpuMicrosPerRequest: number | null;
   /** That process's CPU use over the rounds, as a share of one core (1 = a whole core). */
@@ -83,6 +85,10 @@ export function mergeRounds(rounds: Round[]): LoadResult {
     otherStatuses: rounds.reduce((all, round) => addStatuses(all, round.otherStatuses), {}),
     durationSeconds: sum((round) => round.durationSeconds),
     latency: summarize(rounds.flatMap((round) => round.latencies)),
+    roundLatencies: rounds.map((round) => {
+      const { p50, p99 } = summarize(round.latencies);
+      return { p50, p99 };
+    }),
     ...cpuUse(rounds),
   };
 }

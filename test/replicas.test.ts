@@ -96,22 +96,15 @@ describe('replicas sharing Postgres and Redis', () => {
     watches.map((watch) => `${watch.name} ${switches(watch.server, watch.from, watch.to).degradations}`).join(', ');
 
   /**
-   * Runs a test body that needs the replicas on Redis. A replica that fell back to local memory
-   * while Redis was up is a known src bug; if the body fails after one did, the failure is
-   * reported as TODO (with the count), otherwise it is a plain failure.
+   * Runs a test body that needs the replicas on Redis. When it fails after a replica fell back
+   * to local memory while Redis was up, the failure says so, because that is the likely cause.
    */
-  async function onRedis(t: TestContext, watches: () => Watch[], body: () => Promise<void>): Promise<void> {
+  async function onRedis(_t: TestContext, watches: () => Watch[], body: () => Promise<void>): Promise<void> {
     try {
       await body();
     } catch (error) {
-      if (fallbacks(watches()) > 0) {
-        t.todo(
-          `src bug: ${fallbackReport(watches())}. A Redis operation that misses its 100 ms deadline (event-loop lag ` +
-            'under load is enough) switches the replica to local limits, and to a local budget seeded from the traces ' +
-            'written so far, so each replica can spend the budget again (src/state/redis-state.ts run())',
-        );
-      }
-      throw error;
+      if (fallbacks(watches()) === 0) throw error;
+      throw new Error(`${fallbackReport(watches())}; then: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
 
