@@ -14,16 +14,5 @@ export type { RevisionWatcherOptions } from './revision-watcher.js';
 export { canonicalJson } from './audit.js';
 export type { AuditAction, AuditEntry, AuditFilter, AuditInput, AuditPage, AuditVerification } from './audit.js';
 export { servingModelName } from './registry.js';
-export type {
-  ActiveDeployment,
-  Deployment,
-  DeploymentSpec,
-  DeploymentVersion,
-  Evaluation,
-  ModelVersion,
-  ModelVersionInput,
-  ModelVersionKind,
-  RegisteredModel,
-  RegistryServingTable,
-  StoredPolicy,
-} from './registry.js';
+export type { Evaluation, ModelVersion, ModelVersionInput, ModelVersionKind, RegisteredModel, RegistryServingTable } from './registry.js';
+export type { ActiveDeployment, Deployment, DeploymentSpec, DeploymentVersion, StoredPolicy } from './deployments.js';
