@@ -184,6 +184,22 @@ describe('router', () => {
     assert.ok(Date.now() - started < 150);
   });
 
+  test('clients that leave do not count against the target’s circuit', async () => {
+    const slow = scripted('slow', [100]);
+    const backup = scripted('backup', [0]);
+    const { router, route } = setup([
+      { model: model('a', slow), weight: 1 },
+      { model: model('b', backup), weight: 1 },
+    ]);
+    for (let i = 0; i < 5; i++) {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('client left')), 10);
+      await assert.rejects(call(router, route, { signal: controller.signal }), /client left/);
+    }
+    assert.equal((await call(router, route)).value.id, 'slow', 'the circuit of the slow target is still closed');
+    assert.equal(backup.calls, 0);
+  });
+
   test('a client that leaves stops the routing', async () => {
     const controller = new AbortController();
     const slow = scripted('slow', [unavailable()]);

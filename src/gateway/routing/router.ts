@@ -101,7 +101,8 @@ export class Router {
       // Whatever this attempt still has running upstream (a stream that missed its first-token
       // limit, a request past its timeout) is abandoned: cancel it so its connection is freed.
       controller.abort(error);
-      if (countsAgainstTarget(triggerOf(error))) {
+      // A client that left says nothing about the target's health.
+      if (!call.signal?.aborted && countsAgainstTarget(triggerOf(error))) {
         await this.deps.state.breakerFailure({
           key: breakerKey(name),
           threshold: route.policy.breaker.threshold,
