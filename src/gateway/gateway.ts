@@ -6,7 +6,7 @@
 import { FenerError } from '../core/index.js';
 import type { ChatRequest, ChatResult, ChatStreamEvent, EmbeddingRequest, EmbeddingResult } from '../providers/index.js';
 import { replayAsStream } from './cache/index.js';
-import type { CacheStep } from './cache-step.js';
+import type { CacheLookup, CacheStep } from './cache-step.js';
 import { CallGuard } from './call-guard.js';
 import { CallRecord, type CallContext } from './call-record.js';
 import type { Limits } from './limits/index.js';
@@ -66,15 +66,7 @@ export class Gateway {
   async chat(original: ChatRequest, context: CallContext): Promise<ChatCompletion> {
     const call = new CallRecord({ sinks: this.deps, context, model: original.model, stream: false });
     return this.tracked(call, async (hold) => {
-      const request = await this.applyResolvers(original, context);
-      const route = this.resolve(call, request.model, 'chat');
-      const guard = hold(await this.admit(route, request, context));
-      const lookup = await this.deps.cache.lookup({
-        request,
-        routeName: route.name,
-        projectId: projectOf(context),
-        policy: context.cachePolicy,
-      });
+      const { request, route, guard, lookup } = await this.prepareChat({ original, context, call, hold });
       if (lookup.hit) {
         call.succeed({ usage: usageOf(lookup.hit.result), usageEstimated: false, response: lookup.hit.result, cacheHit: lookup.hit });
         void guard.settle(undefined, 0);
@@ -116,15 +108,7 @@ export class Gateway {
   async chatStream(original: ChatRequest, context: CallContext): Promise<ChatStream> {
     const call = new CallRecord({ sinks: this.deps, context, model: original.model, stream: true });
     return this.tracked(call, async (hold) => {
-      const request = await this.applyResolvers(original, context);
-      const route = this.resolve(call, request.model, 'chat');
-      const guard = hold(await this.admit(route, request, context));
-      const lookup = await this.deps.cache.lookup({
-        request,
-        routeName: route.name,
-        projectId: projectOf(context),
-        policy: context.cachePolicy,
-      });
+      const { request, route, guard, lookup } = await this.prepareChat({ original, context, call, hold });
       const follow = { call, request, context, guard, cache: { step: this.deps.cache, lookup } };
       if (lookup.hit) {
         const iterator = replayAsStream(lookup.hit.result)[Symbol.asyncIterator]();
@@ -182,6 +166,26 @@ export class Gateway {
     const models = this.deps.catalog.list().map((model) => ({ name: model.name, owner: model.providerId }));
     const groups = this.deps.routes.groupNames().map((name) => ({ name, owner: 'fener' }));
     return [...models, ...groups].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Shared by chat and streams: resolve the name, admit the call, look it up in the cache. */
+  private async prepareChat(input: {
+    original: ChatRequest;
+    context: CallContext;
+    call: CallRecord;
+    hold: (guard: CallGuard) => CallGuard;
+  }): Promise<{ request: ChatRequest; route: Route; guard: CallGuard; lookup: CacheLookup }> {
+    const { context, call } = input;
+    const request = await this.applyResolvers(input.original, context);
+    const route = this.resolve(call, request.model, 'chat');
+    const guard = input.hold(await this.admit(route, request, context));
+    const lookup = await this.deps.cache.lookup({
+      request,
+      routeName: route.name,
+      projectId: projectOf(context),
+      policy: context.cachePolicy,
+    });
+    return { request, route, guard, lookup };
   }
 
   /** Runs a call's body; whatever fails is traced once and releases what the call had reserved. */

@@ -5,7 +5,6 @@
  */
 import { FenerError } from '../core/index.js';
 import type { ChatRequest, ChatStreamEvent, Usage } from '../providers/index.js';
-import { StreamCapture } from './cache/index.js';
 import type { CacheLookup, CacheStep } from './cache-step.js';
 import type { CallContext, CallRecord } from './call-record.js';
 import type { CallGuard } from './call-guard.js';
@@ -30,19 +29,16 @@ const budgetCheckEvery = 16;
 export async function* followStream(stream: FollowedStream): AsyncGenerator<ChatStreamEvent> {
   const { iterator, call, request, context, guard } = stream;
   const assembler = new StreamAssembler();
-  const capture = stream.cache ? new StreamCapture() : undefined;
   const ttftMs = (): { ttftMs?: number } =>
     assembler.firstTokenAt === undefined ? {} : { ttftMs: assembler.firstTokenAt - context.startedAt };
   let events = 0;
   try {
     for (const event of stream.head) {
       assembler.add(event);
-      capture?.add(event);
       yield event;
     }
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       assembler.add(next.value);
-      capture?.add(next.value);
       yield next.value;
       if (guard.budgeted && next.value.type === 'text-delta' && ++events % budgetCheckEvery === 0) {
         if (!(await guard.allowsRunningCost(call.costOf(runningUsage(assembler, request))))) {
@@ -66,7 +62,7 @@ export async function* followStream(stream: FollowedStream): AsyncGenerator<Chat
     });
     const cost = stream.cacheHit ? 0 : call.costOf(usage);
     void guard.settle(usage, cost);
-    const result = capture?.result();
+    const result = stream.cache ? assembler.result() : undefined;
     if (stream.cache && result && !stream.cacheHit) stream.cache.step.remember(stream.cache.lookup, { ...result, usage }, cost);
   } catch (error) {
     const usage = assembler.usage ?? (assembler.firstTokenAt === undefined ? undefined : runningUsage(assembler, request));

@@ -5,7 +5,7 @@ const help = `
 Simulates an upstream that speaks the OpenAI and Anthropic wire formats, for tests, benchmarks
 and offline demos. Options (all optional):
   --host <host>               default 127.0.0.1
-  --port <port>               default 4100 (0: any free port)
+  --port <port>               default 4100 (0: a free port chosen by the system)
   --seed <n>                  same seed + same request => same answer and same failures
   --latency-ms <ms>           delay before a non-streamed answer
   --ttft-ms <ms>              delay before the first streamed token
