@@ -52,18 +52,14 @@ class AnthropicProvider implements Provider {
   }
 
   async chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult> {
-    const call = this.#client.open(options);
-    try {
-      const body = anthropicBody(request, { stream: false, defaultMaxTokens: this.#defaultMaxTokens });
-      const response = await call.post('/messages', body);
-      const parsed = anthropicMessageSchema.safeParse(await call.json(response));
-      if (!parsed.success) throw call.invalid(`sent an unexpected message (${summarizeIssues(parsed.error).message})`);
-      return chatResultFromAnthropic(parsed.data, request.model);
-    } catch (error) {
-      throw call.fail(error);
-    } finally {
-      call.dispose();
-    }
+    const message = await this.#client.postJson({
+      path: '/messages',
+      body: anthropicBody(request, { stream: false, defaultMaxTokens: this.#defaultMaxTokens }),
+      schema: anthropicMessageSchema,
+      what: 'message',
+      ...(options ? { options } : {}),
+    });
+    return chatResultFromAnthropic(message, request.model);
   }
 
   chatStream(request: ChatRequest, options?: CallOptions): AsyncIterable<ChatStreamEvent> {

@@ -4,10 +4,12 @@
  * undici's `pool.request` is used rather than global `fetch`, which measured 3-4x slower here.
  */
 import { Pool } from 'undici';
+import type { z } from 'zod';
 import type { Dispatcher } from 'undici';
 import { FenerError } from '../../core/index.js';
 import type { CallOptions } from '../spec.js';
 import { parseErrorBody, retryAfterSeconds, statusError, transportError } from './upstream-errors.js';
+import { summarizeIssues } from './body-parsing.js';
 
 export interface UpstreamClientOptions {
   /** Base URL including its version path, e.g. `https://api.openai.com/v1`. */
@@ -46,6 +48,30 @@ export class UpstreamClient {
   /** Starts one call; the caller must `dispose()` it once the response is consumed or abandoned. */
   open(options: CallOptions = {}): UpstreamCall {
     return new UpstreamCall(this, options.timeoutMs ?? this.#timeoutMs, options.signal);
+  }
+
+  /**
+   * One whole non-streamed call: POST the body, read the JSON answer, check it against the wire
+   * schema, and map every failure — the lifecycle every adapter's chat and embeddings share.
+   */
+  async postJson<S extends z.ZodType>(input: {
+    path: string;
+    body: unknown;
+    schema: S;
+    what: string;
+    options?: CallOptions;
+  }): Promise<z.infer<S>> {
+    const call = this.open(input.options);
+    try {
+      const response = await call.post(input.path, input.body);
+      const parsed = input.schema.safeParse(await call.json(response));
+      if (!parsed.success) throw call.invalid(`sent an unexpected ${input.what} (${summarizeIssues(parsed.error).message})`);
+      return parsed.data;
+    } catch (error) {
+      throw call.fail(error);
+    } finally {
+      call.dispose();
+    }
   }
 
   /** @internal used by `UpstreamCall`. */

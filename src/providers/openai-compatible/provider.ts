@@ -73,17 +73,14 @@ class OpenAICompatibleProvider implements Provider {
   }
 
   async chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult> {
-    const call = this.#client.open(options);
-    try {
-      const response = await call.post('/chat/completions', chatBody(request, { ...this.#body, stream: false }));
-      const parsed = chatCompletionSchema.safeParse(await call.json(response));
-      if (!parsed.success) throw call.invalid(`sent an unexpected chat completion (${summarizeIssues(parsed.error).message})`);
-      return chatResultFromOpenAI(parsed.data, request);
-    } catch (error) {
-      throw call.fail(error);
-    } finally {
-      call.dispose();
-    }
+    const completion = await this.#client.postJson({
+      path: '/chat/completions',
+      body: chatBody(request, { ...this.#body, stream: false }),
+      schema: chatCompletionSchema,
+      what: 'chat completion',
+      ...(options ? { options } : {}),
+    });
+    return chatResultFromOpenAI(completion, request);
   }
 
   chatStream(request: ChatRequest, options?: CallOptions): AsyncIterable<ChatStreamEvent> {
@@ -123,17 +120,14 @@ class OpenAICompatibleProvider implements Provider {
   }
 
   async embed(request: EmbeddingRequest, options?: CallOptions): Promise<EmbeddingResult> {
-    const call = this.#client.open(options);
-    try {
-      const response = await call.post('/embeddings', embeddingsBody(request));
-      const parsed = embeddingsResponseSchema.safeParse(await call.json(response));
-      if (!parsed.success) throw call.invalid(`sent an unexpected embeddings response (${summarizeIssues(parsed.error).message})`);
-      return embeddingResultFromOpenAI(parsed.data, request);
-    } catch (error) {
-      throw call.fail(error);
-    } finally {
-      call.dispose();
-    }
+    const response = await this.#client.postJson({
+      path: '/embeddings',
+      body: embeddingsBody(request),
+      schema: embeddingsResponseSchema,
+      what: 'embeddings response',
+      ...(options ? { options } : {}),
+    });
+    return embeddingResultFromOpenAI(response, request);
   }
 
   close(): Promise<void> {
