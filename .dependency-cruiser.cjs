@@ -1,50 +1,71 @@
 /* global module -- CommonJS: dependency-cruiser reads this file with require() */
 /**
- * Fener's layering, checked by `npm test`. Imports flow downward only:
- *   core → store | state | providers | mock → identity → gateway → prompts | registry → server → cli
- * and another module is reached only through its index.ts. (`state` is the shared state, in
- * memory or Redis, under the gateway's limits, budgets, breakers and cache.)
+ * Fener's layering, checked by `npm test`. Each module lists the modules it may import; imports
+ * flow downward only, and another module is reached only through its index.ts:
+ *
+ *   core → store | state | providers | mock | pii → identity → gateway
+ *        → prompts | registry | datasets | feedback → evals → server → cli
+ *   sdk → core only (the console's client); ui is built separately and talks to /api through sdk.
+ *
+ * (`state` is the shared state, in memory or Redis, under the gateway's limits, budgets, breakers
+ * and cache; `pii` is the pure detection and redaction engine used by the gateway, traces and
+ * datasets.)
  */
-const layer = (name, forbidden, why) => ({
-  name: `layer-${name}`,
-  severity: 'error',
-  comment: `${name} may not import ${forbidden}: ${why}`,
-  from: { path: `^src/${name}/` },
-  to: { path: `^src/(${forbidden})/` },
+const modules = [
+  'core',
+  'store',
+  'state',
+  'providers',
+  'mock',
+  'pii',
+  'identity',
+  'gateway',
+  'prompts',
+  'registry',
+  'datasets',
+  'feedback',
+  'evals',
+  'server',
+  'cli',
+  'sdk',
+  'ui',
+];
+
+const allowed = {
+  core: [],
+  store: ['core'],
+  state: ['core'],
+  providers: ['core'],
+  mock: ['core'],
+  pii: ['core'],
+  identity: ['core', 'store'],
+  gateway: ['core', 'store', 'state', 'providers', 'identity', 'pii'],
+  prompts: ['core', 'store', 'providers', 'identity', 'gateway'],
+  registry: ['core', 'store', 'providers', 'identity', 'gateway'],
+  datasets: ['core', 'store', 'providers', 'identity', 'gateway', 'pii', 'prompts'],
+  feedback: ['core', 'store', 'identity', 'gateway'],
+  evals: ['core', 'store', 'providers', 'identity', 'gateway', 'pii', 'prompts', 'registry', 'datasets', 'feedback'],
+  server: modules.filter((name) => !['cli', 'sdk', 'ui'].includes(name)),
+  cli: modules.filter((name) => !['ui'].includes(name)),
+  sdk: ['core'],
+  ui: ['sdk', 'core'],
+};
+
+const layerRules = Object.entries(allowed).map(([name, may]) => {
+  const forbidden = modules.filter((other) => other !== name && !may.includes(other));
+  return {
+    name: `layer-${name}`,
+    severity: 'error',
+    comment: `${name} may import only ${may.join(', ') || 'nothing of ours'}`,
+    from: { path: `^src/${name}/` },
+    to: { path: `^src/(${forbidden.join('|')})/` },
+  };
 });
 
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'import cycles are not allowed', from: {}, to: { circular: true } },
-    layer(
-      'core',
-      'store|state|providers|mock|identity|gateway|registry|prompts|server|cli|sdk|ui',
-      'core is pure and imports nothing of ours',
-    ),
-    layer('store', 'state|providers|mock|identity|gateway|registry|prompts|server|cli|sdk|ui', 'store sits just above core'),
-    layer(
-      'state',
-      'store|providers|mock|identity|gateway|registry|prompts|server|cli|sdk|ui',
-      'state sits on core and knows nothing of its users',
-    ),
-    layer('providers', 'store|state|mock|identity|gateway|registry|prompts|server|cli|sdk|ui', 'providers know only core and their spec'),
-    layer(
-      'mock',
-      'store|state|providers|identity|gateway|registry|prompts|server|cli|sdk|ui',
-      'the mock provider is a standalone tool over core',
-    ),
-    layer('identity', 'state|providers|mock|gateway|registry|prompts|server|cli|sdk|ui', 'identity sits on store'),
-    layer('gateway', 'mock|registry|prompts|server|cli|sdk|ui', 'the gateway is below the HTTP server'),
-    layer(
-      'registry',
-      'state|mock|prompts|server|cli|sdk|ui',
-      'the registry sits on the gateway, below the HTTP server, and holds prompt references as text',
-    ),
-    layer(
-      'prompts',
-      'state|mock|registry|server|cli|sdk|ui',
-      'prompts sit on the gateway (they plug in as a resolver), below the HTTP server',
-    ),
+    ...layerRules,
     {
       name: 'prompts-provider-types-only',
       severity: 'error',
@@ -52,8 +73,6 @@ module.exports = {
       from: { path: '^src/prompts/' },
       to: { path: '^src/providers/', dependencyTypesNot: ['type-only'] },
     },
-    layer('server', 'cli|sdk|ui', 'the server is below the CLI'),
-    layer('sdk', 'store|state|providers|mock|identity|gateway|registry|prompts|server|cli|ui', 'the SDK depends on core only'),
     {
       name: 'module-entry-only',
       severity: 'error',
