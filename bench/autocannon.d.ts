@@ -10,6 +10,8 @@ declare module 'autocannon' {
     method?: 'GET' | 'POST';
     headers?: Record<string, string>;
     body?: string;
+    /** Replace `[<id>]` in the body with a fresh unique id on every request. */
+    idReplacement?: boolean;
     connections?: number;
     /** Seconds. */
     duration?: number;

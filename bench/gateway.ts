@@ -9,22 +9,17 @@
  *        --cpu-prof       write a CPU profile of the Fener process and summarise it (slows Fener)
  * Exits 0 once it has measured, whatever the PASS/FAIL lines say: it is a benchmark, not a test.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderProfile, summarizeProfile } from './cpu-profile.js';
 import { log } from './log.js';
 import { measure, type MeasureSettings } from './measure.js';
 import { killChildrenOnExit } from './processes.js';
 import { renderMarkdown, writeJson, type BenchResults } from './report.js';
-import { extractRevision } from './revision.js';
 import { readMemory, startAll } from './stack.js';
-import { buildFener, isBuildFresh, type Launch, type LaunchMode } from './targets.js';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+import { benchRoot as root, prepareSubject, type Subject } from './subject.js';
 
 interface Settings extends MeasureSettings {
   quick: boolean;
@@ -58,54 +53,6 @@ function readSettings(): Settings {
     ttfbSamples: quick ? 100 : 500,
     ttfbWarmup: quick ? 20 : 100,
   };
-}
-
-function workingTreeCommit(): string {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).trim() !== '';
-    return dirty ? `${commit} + uncommitted changes in src/` : commit;
-  } catch {
-    return 'unknown';
-  }
-}
-
-interface Subject {
-  launch: Launch;
-  /** What was measured, for the report: the commit, and how Fener ran. */
-  commit: string;
-  launchText: string;
-  cleanup(): void;
-}
-
-async function launchMode(directory: string, skipBuild: boolean): Promise<LaunchMode> {
-  if (skipBuild) return existsSync(join(directory, 'dist/cli/main.js')) ? 'dist' : 'tsx';
-  if (isBuildFresh(directory)) {
-    log('dist/ was built after the last change in src/: not building again');
-    return 'dist';
-  }
-  log(`building Fener in ${directory} (tsc -p tsconfig.build.json)`);
-  const built = await buildFener(directory);
-  log(built.note);
-  return built.mode;
-}
-
-/** Where Fener comes from (working tree or `--ref`) and how it runs (compiled, or tsx when the build fails). */
-async function prepareSubject(settings: Settings): Promise<Subject> {
-  const revision = settings.ref === undefined ? undefined : extractRevision(root, settings.ref);
-  const directory = revision?.directory ?? root;
-  try {
-    const mode = await launchMode(directory, settings.skipBuild);
-    return {
-      launch: { root: directory, mode },
-      commit: revision ? `${revision.commit} (--ref ${settings.ref})` : workingTreeCommit(),
-      launchText: mode === 'dist' ? 'run as `node bin/fener.js serve` (compiled)' : 'run from source with tsx',
-      cleanup: () => revision?.remove(),
-    };
-  } catch (error) {
-    revision?.remove();
-    throw error;
-  }
 }
 
 async function run(settings: Settings, subject: Subject): Promise<BenchResults> {

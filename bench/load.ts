@@ -23,6 +23,8 @@ export interface HttpTarget {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** Every request gets its own `[<id>]` in the body (so that, say, no two are the same cache key). */
+  uniqueIds?: boolean;
 }
 
 /** One measurement of one target. */
@@ -158,7 +160,8 @@ function runAutocannon(options: Options, recorder: Recorder): Promise<Result> {
  * calls that the workload never asked for.
  */
 function baseOptions(target: HttpTarget, requests: number): Options {
-  return { url: target.url, method: 'POST', headers: target.headers, body: target.body, amount: requests, timeout: 10 };
+  const { url, headers, body } = target;
+  return { url, method: 'POST', headers, body, amount: requests, timeout: 10, ...(target.uniqueIds ? { idReplacement: true } : {}) };
 }
 
 function otherStatuses(result: Result): Record<string, number> {

@@ -58,7 +58,7 @@ function describe(name: TargetName, round: Round): string {
 }
 
 /** `rounds` rounds; in each, every target once, after the processes have gone quiet. */
-async function takeTurns(stack: Stack, rounds: number, run: (name: TargetName) => Promise<Round>): Promise<ByTarget<LoadResult>> {
+export async function takeTurns(stack: Stack, rounds: number, run: (name: TargetName) => Promise<Round>): Promise<ByTarget<LoadResult>> {
   const collected: ByTarget<Round[]> = { direct: [], proxy: [], fener: [] };
   // The process that answers each target's requests: the upstream itself, the proxy, Fener.
   const serving: ByTarget<number> = { direct: stack.mock.child.pid, proxy: stack.proxy.child.pid, fener: stack.fener.child.pid };
@@ -106,7 +106,11 @@ async function streamedTtfb(stack: Stack, targets: ByTarget<HttpTarget>, setting
 }
 
 /** Maximum throughput: each round sends about `maxSeconds` worth of requests at the target's last measured rate. */
-async function maxThroughputPhase(stack: Stack, targets: ByTarget<HttpTarget>, settings: MeasureSettings): Promise<ByTarget<LoadResult>> {
+export async function maxThroughputPhase(
+  stack: Stack,
+  targets: ByTarget<HttpTarget>,
+  settings: MeasureSettings,
+): Promise<ByTarget<LoadResult>> {
   const { connections } = settings;
   const { warmupRequests } = settings;
   log(`warm-up: ${connections} connections, ${warmupRequests} requests each`);

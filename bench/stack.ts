@@ -1,7 +1,15 @@
 /** The three processes together: started in order, measured for memory, and always stopped. */
 import { memoryOf } from './proc-stats.js';
 import type { BenchResults, MemoryReading } from './report.js';
-import { startFener, startMinimalProxy, startMockProvider, type Launch, type RunningFener, type RunningTarget } from './targets.js';
+import {
+  startFener,
+  startMinimalProxy,
+  startMockProvider,
+  type FenerOptions,
+  type Launch,
+  type RunningFener,
+  type RunningTarget,
+} from './targets.js';
 
 export interface Stack {
   mock: RunningTarget;
@@ -17,6 +25,8 @@ export interface StackOptions {
   /** The checkout holding `bench/minimal-proxy.ts`. */
   benchRoot: string;
   cpuProfileDir: string | undefined;
+  /** How Fener is configured beyond the defaults (cache, key limits, workers…). */
+  fener?: Omit<FenerOptions, 'launch' | 'upstream' | 'cpuProfileDir'>;
 }
 
 export async function startAll(options: StackOptions): Promise<Stack> {
@@ -27,7 +37,7 @@ export async function startAll(options: StackOptions): Promise<Stack> {
     started.push(mock.child);
     const proxy = await startMinimalProxy(options.benchRoot, mock.url);
     started.push(proxy.child);
-    const fener = await startFener({ launch, upstream: mock.url, ...(cpuProfileDir ? { cpuProfileDir } : {}) });
+    const fener = await startFener({ ...options.fener, launch, upstream: mock.url, ...(cpuProfileDir ? { cpuProfileDir } : {}) });
     started.push(fener);
     return {
       mock,

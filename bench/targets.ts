@@ -58,7 +58,7 @@ export async function startMinimalProxy(root: string, upstream: string): Promise
   return { child, url };
 }
 
-function fenerYaml(upstream: string): string {
+function fenerYaml(upstream: string, extraYaml = ''): string {
   return [
     'providers:',
     '  - id: upstream',
@@ -69,7 +69,7 @@ function fenerYaml(upstream: string): string {
     '    provider: upstream',
     '    upstream_model: gpt-4o-mini',
     '    price: { input_per_mtok: 0.15, output_per_mtok: 0.6 }',
-    '',
+    extraYaml,
   ].join('\n');
 }
 
@@ -78,6 +78,16 @@ export interface FenerOptions {
   upstream: string;
   /** Write a V8 CPU profile of the Fener process into this directory when it stops. */
   cpuProfileDir?: string;
+  /** More top-level `fener.yaml` (e.g. a `cache:` section). */
+  extraYaml?: string;
+  /** `fener serve --workers N`. */
+  workers?: number;
+  /** The body of `POST /api/keys` for the benchmark's key (limits, budget), beyond its name. */
+  key?: Record<string, unknown>;
+  /** More environment for the server (e.g. `REDIS_URL`). */
+  env?: NodeJS.ProcessEnv;
+  /** A name for this Fener in logs, when a benchmark starts several. */
+  name?: string;
 }
 
 export async function startFener(options: FenerOptions): Promise<RunningFener> {
@@ -86,21 +96,28 @@ export async function startFener(options: FenerOptions): Promise<RunningFener> {
   const removeHome = (): void => rmSync(home, { recursive: true, force: true });
   const forget = cleanupOnExit(removeHome);
   const configPath = join(home, 'fener.yaml');
-  writeFileSync(configPath, fenerYaml(options.upstream));
+  writeFileSync(configPath, fenerYaml(options.upstream, options.extraYaml));
   const port = await freePort();
   const adminKey = `sk-fener-admin-bench-${randomBytes(16).toString('hex')}`;
   if (options.cpuProfileDir) mkdirSync(options.cpuProfileDir, { recursive: true });
   const profiling = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+  const workers = options.workers === undefined ? [] : ['--workers', String(options.workers)];
   const child = startChild({
-    name: 'fener',
+    name: options.name ?? 'fener',
     cwd: launch.root,
-    args: [...profiling, ...fenerCommand(launch), 'serve', '--config', configPath],
-    env: { FENER_DATA_DIR: join(home, 'data'), FENER_ADMIN_KEY: adminKey, FENER_LOG_LEVEL: 'warn', FENER_PORT: String(port) },
+    args: [...profiling, ...fenerCommand(launch), 'serve', '--config', configPath, ...workers],
+    env: {
+      FENER_DATA_DIR: join(home, 'data'),
+      FENER_ADMIN_KEY: adminKey,
+      FENER_LOG_LEVEL: 'warn',
+      FENER_PORT: String(port),
+      ...options.env,
+    },
   });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForHttp(child, `${url}/healthz`);
-    const key = await createKey(url, adminKey);
+    const key = await createKey(url, adminKey, options.key);
     return {
       child,
       url,
@@ -121,11 +138,11 @@ export async function startFener(options: FenerOptions): Promise<RunningFener> {
   }
 }
 
-async function createKey(url: string, adminKey: string): Promise<string> {
+async function createKey(url: string, adminKey: string, settings: Record<string, unknown> = {}): Promise<string> {
   const response = await fetch(`${url}/api/keys`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench' }),
+    body: JSON.stringify({ name: 'bench', ...settings }),
   });
   const text = await response.text();
   if (response.status !== 201) throw new Error(`creating a key failed: ${response.status} ${text}`);

@@ -1,0 +1,101 @@
+/**
+ * The soak: a steady mix of plain and streamed calls through Fener for minutes, with its memory
+ * sampled every few seconds. Growth is judged between the first and the last minute after a
+ * warm-up, once caches and pools have reached their working size (the response cache's entries
+ * live `ttl` seconds, so the warm-up must be at least that long to be a fair start line).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fixedRate, mergeRounds, type HttpTarget, type LoadResult } from './load.js';
+import { log } from './log.js';
+import { memoryOf } from './proc-stats.js';
+
+export interface SoakSettings {
+  /** Requests per second in all; `streamShare` of them are streamed. */
+  rate: number;
+  streamShare: number;
+  warmupSeconds: number;
+  /** Measured time after the warm-up. */
+  seconds: number;
+  sampleSeconds: number;
+}
+
+export interface MemorySample {
+  /** Seconds since the soak started. */
+  at: number;
+  rssBytes: number;
+  heapUsedBytes: number | null;
+}
+
+export interface SoakResult {
+  settings: SoakSettings;
+  plain: LoadResult;
+  streamed: LoadResult;
+  samples: MemorySample[];
+  /** Median resident memory over the first and the last minute after the warm-up. */
+  firstMinuteRssBytes: number;
+  lastMinuteRssBytes: number;
+  /** `last / first - 1`. */
+  growth: number;
+  tracesDropped: number | null;
+}
+
+async function metricValue(origin: string, name: string): Promise<number | null> {
+  try {
+    const text = await (await fetch(`${origin}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
+    const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+    return match?.[1] === undefined ? null : Number(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : (sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN);
+}
+
+async function sampleMemory(pid: number, origin: string, startedAt: number, until: Promise<unknown>): Promise<MemorySample[]> {
+  const samples: MemorySample[] = [];
+  let done = false;
+  void until.finally(() => (done = true));
+  while (!done) {
+    const rss = memoryOf(pid)?.rssBytes;
+    const heapUsedBytes = await metricValue(origin, 'nodejs_heap_size_used_bytes');
+    if (rss !== undefined) samples.push({ at: (Date.now() - startedAt) / 1000, rssBytes: rss, heapUsedBytes });
+    await Promise.race([sleep(5_000), until]);
+  }
+  return samples;
+}
+
+export async function soak(
+  fener: { pid: number; origin: string },
+  targets: { plain: HttpTarget; streamed: HttpTarget },
+  settings: SoakSettings,
+): Promise<SoakResult> {
+  const total = settings.warmupSeconds + settings.seconds;
+  const streamRate = Math.max(1, Math.round(settings.rate * settings.streamShare));
+  const plainRate = settings.rate - streamRate;
+  log(`soak: ${plainRate} plain + ${streamRate} streamed req/s for ${total} s (the first ${settings.warmupSeconds} s are warm-up)`);
+  const startedAt = Date.now();
+  const load = Promise.all([
+    fixedRate(targets.plain, { rate: plainRate, durationSeconds: total }),
+    fixedRate(targets.streamed, { rate: streamRate, durationSeconds: total }),
+  ]);
+  const samples = await sampleMemory(fener.pid, fener.origin, startedAt, load);
+  const [plain, streamed] = await load;
+  const measured = samples.filter((sample) => sample.at >= settings.warmupSeconds);
+  const first = measured.filter((sample) => sample.at < settings.warmupSeconds + 60).map((sample) => sample.rssBytes);
+  const last = measured.filter((sample) => sample.at >= total - 60).map((sample) => sample.rssBytes);
+  const firstMinuteRssBytes = median(first);
+  const lastMinuteRssBytes = median(last);
+  return {
+    settings,
+    plain: mergeRounds([plain]),
+    streamed: mergeRounds([streamed]),
+    samples,
+    firstMinuteRssBytes,
+    lastMinuteRssBytes,
+    growth: lastMinuteRssBytes / firstMinuteRssBytes - 1,
+    tracesDropped: await metricValue(fener.origin, 'fener_traces_dropped_total'),
+  };
+}
