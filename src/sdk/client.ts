@@ -77,15 +77,15 @@ export class FenerClient {
     list: (query: { project?: string; include_revoked?: boolean } = {}): Promise<{ data: ApiKey[] }> =>
       this.http.request('GET', `/api/keys${queryString(query)}`),
     /** The secret is in `key` of the answer, and nowhere else ever again. */
-    create: (input: CreateKeyInput): Promise<CreatedKey> => this.http.request('POST', '/api/keys', input),
-    update: (id: string, patch: KeyLimitsPatch): Promise<ApiKey> => this.http.request('PATCH', `/api/keys/${segment(id)}`, patch),
+    create: (input: CreateKeyInput): Promise<CreatedKey> => this.http.request('POST', '/api/keys', { body: input }),
+    update: (id: string, patch: KeyLimitsPatch): Promise<ApiKey> => this.http.request('PATCH', `/api/keys/${segment(id)}`, { body: patch }),
     revoke: (id: string): Promise<ApiKey> => this.http.request('DELETE', `/api/keys/${segment(id)}`),
   };
 
   /** Projects (admin). @example const { data } = await fener.projects.list(); */
   readonly projects = {
     list: (): Promise<{ data: Project[] }> => this.http.request('GET', '/api/projects'),
-    create: (name: string): Promise<Project> => this.http.request('POST', '/api/projects', { name }),
+    create: (name: string): Promise<Project> => this.http.request('POST', '/api/projects', { body: { name } }),
   };
 
   /**
@@ -116,17 +116,17 @@ export class FenerClient {
     get: (name: string): Promise<PromptDetail> => this.http.request('GET', `/api/prompts/${segment(name)}`),
     version: (name: string, version: number): Promise<PromptVersion> =>
       this.http.request('GET', `/api/prompts/${segment(name)}/versions/${version}`),
-    push: (input: PushPromptInput): Promise<PushResult> => this.http.request('POST', '/api/prompts', input),
+    push: (input: PushPromptInput): Promise<PushResult> => this.http.request('POST', '/api/prompts', { body: input }),
     diff: (name: string, from: number, to: number): Promise<PromptDiff> =>
       this.http.request('GET', `/api/prompts/${segment(name)}/diff${queryString({ from, to })}`),
     setLabel: (name: string, label: string, version: number): Promise<LabelResult> =>
-      this.http.request('PUT', `/api/prompts/${segment(name)}/labels/${segment(label)}`, { version }),
+      this.http.request('PUT', `/api/prompts/${segment(name)}/labels/${segment(label)}`, { body: { version } }),
     rollbackLabel: (name: string, label: string): Promise<LabelResult> =>
-      this.http.request('PUT', `/api/prompts/${segment(name)}/labels/${segment(label)}`, { rollback: true }),
+      this.http.request('PUT', `/api/prompts/${segment(name)}/labels/${segment(label)}`, { body: { rollback: true } }),
     labelHistory: (name: string, label: string): Promise<{ data: LabelMove[] }> =>
       this.http.request('GET', `/api/prompts/${segment(name)}/labels/${segment(label)}/history`),
     render: (name: string, input: { version?: number; label?: string; variables?: Record<string, unknown> }): Promise<RenderedPrompt> =>
-      this.http.request('POST', `/api/prompts/${segment(name)}/render`, input),
+      this.http.request('POST', `/api/prompts/${segment(name)}/render`, { body: input }),
   };
 
   /** The model registry: versions and aliases (admin). @example const model = await fener.registry.get('support-llm'); */
@@ -134,7 +134,7 @@ export class FenerClient {
     list: (): Promise<{ data: RegisteredModel[] }> => this.http.request('GET', '/api/registry/models'),
     get: (name: string): Promise<RegisteredModelDetail> => this.http.request('GET', `/api/registry/models/${segment(name)}`),
     setAlias: (name: string, alias: string, version: number): Promise<{ alias: string; version: number; previous: number | null }> =>
-      this.http.request('PUT', `/api/registry/models/${segment(name)}/aliases/${segment(alias)}`, { version }),
+      this.http.request('PUT', `/api/registry/models/${segment(name)}/aliases/${segment(alias)}`, { body: { version } }),
   };
 
   /** Deployments: versions, approval, rollback (admin). @example await fener.deployments.rollback('support'); */
@@ -142,12 +142,12 @@ export class FenerClient {
     list: (): Promise<{ data: Deployment[] }> => this.http.request('GET', '/api/deployments'),
     get: (name: string): Promise<Deployment> => this.http.request('GET', `/api/deployments/${segment(name)}`),
     create: (input: DeploymentSpec & { name: string; project?: string }): Promise<Deployment> =>
-      this.http.request('POST', '/api/deployments', input),
+      this.http.request('POST', '/api/deployments', { body: input }),
     change: (name: string, spec: DeploymentSpec): Promise<Deployment> =>
-      this.http.request('POST', `/api/deployments/${segment(name)}/versions`, spec),
+      this.http.request('POST', `/api/deployments/${segment(name)}/versions`, { body: spec }),
     /** A new version equal to the previous one (or to `version`). */
     rollback: (name: string, version?: number): Promise<Deployment> =>
-      this.http.request('POST', `/api/deployments/${segment(name)}/rollback`, version === undefined ? {} : { version }),
+      this.http.request('POST', `/api/deployments/${segment(name)}/rollback`, { body: version === undefined ? {} : { version } }),
     approve: (name: string, version: number): Promise<Deployment> =>
       this.http.request('POST', `/api/deployments/${segment(name)}/versions/${version}/approve`),
   };
@@ -172,10 +172,11 @@ export class FenerClient {
   };
 
   /**
-   * One chat completion through the gateway (the key must be allowed to call `/v1`).
+   * One chat completion through the gateway (not streamed); `metadata` is stored with its trace.
    * @example const reply = await fener.chat({ model: 'small', messages: [{ role: 'user', content: 'Hello' }] });
    */
-  chat(request: ChatRequest): Promise<ChatCompletion> {
-    return this.http.request('POST', '/v1/chat/completions', { ...request, stream: false });
+  chat(request: ChatRequest, options: { metadata?: Record<string, string> } = {}): Promise<ChatCompletion> {
+    const headers = options.metadata === undefined ? undefined : { 'x-fener-metadata': JSON.stringify(options.metadata) };
+    return this.http.request('POST', '/v1/chat/completions', { body: { ...request, stream: false }, ...(headers ? { headers } : {}) });
   }
 }

@@ -13,15 +13,21 @@
  */
 export class FenerApiError extends Error {
   override readonly name = 'FenerApiError';
-  constructor(
-    /** HTTP status; 0 when the server could not be reached. */
-    readonly status: number,
-    /** The API's error code (`unauthorized`, `forbidden`, `not_found`, …), or `network_error`. */
-    readonly code: string,
-    message: string,
-    readonly details: { requestId?: string; param?: string } = {},
-  ) {
-    super(message);
+  /** HTTP status; 0 when the server could not be reached. */
+  readonly status: number;
+  /** The API's error code (`unauthorized`, `forbidden`, `not_found`, …), or `network_error`. */
+  readonly code: string;
+  /** The server's request id, to find the call in its logs. */
+  readonly requestId: string | undefined;
+  /** The request field at fault, when the API named one. */
+  readonly param: string | undefined;
+
+  constructor(init: { status: number; code: string; message: string; requestId?: string; param?: string }) {
+    super(init.message);
+    this.status = init.status;
+    this.code = init.code;
+    this.requestId = init.requestId;
+    this.param = init.param;
   }
 }
 
@@ -52,7 +58,10 @@ export function errorFromBody(status: number, body: unknown): FenerApiError {
   const message = text(error?.message) ?? `The server answered ${status}.`;
   const requestId = text(error?.request_id);
   const param = text(error?.param);
-  return new FenerApiError(status, code, message, {
+  return new FenerApiError({
+    status,
+    code,
+    message,
     ...(requestId === undefined ? {} : { requestId }),
     ...(param === undefined ? {} : { param }),
   });
@@ -76,8 +85,13 @@ export class Transport {
   }
 
   /** Sends one request; resolves to the parsed JSON body, or throws `FenerApiError`. */
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.options.apiKey}`, accept: 'application/json' };
+  async request<T>(method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+    const { body } = init;
+    const headers: Record<string, string> = {
+      ...init.headers,
+      authorization: `Bearer ${this.options.apiKey}`,
+      accept: 'application/json',
+    };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
@@ -87,14 +101,16 @@ export class Transport {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
-      throw new FenerApiError(0, 'network_error', `Could not reach Fener: ${error instanceof Error ? error.message : String(error)}`);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new FenerApiError({ status: 0, code: 'network_error', message: `Could not reach Fener: ${reason}` });
     }
     const raw = await response.text();
     let parsed: unknown;
     try {
       parsed = raw === '' ? undefined : JSON.parse(raw);
     } catch {
-      throw new FenerApiError(response.status, 'invalid_response', `The server answered ${response.status} with a body that is not JSON.`);
+      const message = `The server answered ${response.status} with a body that is not JSON.`;
+      throw new FenerApiError({ status: response.status, code: 'invalid_response', message });
     }
     if (!response.ok) throw errorFromBody(response.status, parsed);
     // The body is Fener's own answer, validated against the route's schema on the server side.

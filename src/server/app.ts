@@ -20,6 +20,7 @@ import { projectRoutes } from './routes/projects.js';
 import { promptRoutes } from './routes/prompts.js';
 import { registryRoutes } from './routes/registry.js';
 import { sessionRoutes } from './routes/session.js';
+import { statsRoutes } from './routes/stats.js';
 import { traceRoutes } from './routes/traces.js';
 import { registerV1Routes } from './v1/index.js';
 
@@ -33,6 +34,7 @@ export function apiRoutes(): AnyApiRoute[] {
     ...keyRoutes,
     ...modelRoutes,
     ...traceRoutes,
+    ...statsRoutes,
     ...promptRoutes,
     ...registryRoutes,
     ...deploymentRoutes,
@@ -86,8 +88,9 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
   });
-  let pageFallback: PageFallback | undefined;
-  installErrorBoundary(app, (request, reply) => pageFallback?.(request, reply) ?? false);
+  // The console registers last (its fallback must not shadow a route), the boundary first.
+  const pages: { fallback?: PageFallback } = {};
+  installErrorBoundary(app, (request, reply) => pages.fallback?.(request, reply) ?? false);
   installJsonParser(app);
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
@@ -109,7 +112,8 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
     return reply.type(context.runtime.metrics.contentType).send(text);
   });
   registerV1Routes(app, context);
-  pageFallback = await registerConsole(app);
+  const fallback = await registerConsole(app);
+  if (fallback) pages.fallback = fallback;
   await app.ready();
   return app;
 }
