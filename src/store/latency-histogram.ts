@@ -59,19 +59,50 @@ export function addEncoded(a: string | null, b: string | null): string {
   return encodeHistogram(merged);
 }
 
+/** A histogram being merged on the read path: one count per bin, no allocation per row. */
+export type DenseHistogram = Float64Array;
+
+export function denseHistogram(): DenseHistogram {
+  return new Float64Array(histogramBins);
+}
+
 /**
- * Nearest-rank percentiles (`quantiles` in 0..1, ascending) from one histogram; null when empty.
- * The true value of rank ⌈q·n⌉ lies in the bin reported, hence the error bound above.
+ * Adds an encoded histogram to a dense one. A scanner rather than `JSON.parse`: it reads the
+ * digits of `{"12":3,"15":1}` (or Postgres' `{"12": 3, "15": 1}`) without building an object.
  */
-export function percentiles(histogram: Histogram, quantiles: readonly number[]): (number | null)[] {
+export function addEncodedInto(target: DenseHistogram, text: string): void {
+  let number = 0;
+  let inNumber = false;
+  let bin = -1;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 48 && code <= 57) {
+      number = number * 10 + (code - 48);
+      inNumber = true;
+    } else if (inNumber) {
+      if (bin < 0) bin = number;
+      else {
+        if (bin < histogramBins) target[bin] = (target[bin] ?? 0) + number;
+        bin = -1;
+      }
+      number = 0;
+      inNumber = false;
+    }
+  }
+}
+
+/**
+ * Nearest-rank percentiles (`quantiles` in 0..1, ascending); null when empty. The true value of
+ * rank ⌈q·n⌉ lies in the bin reported, hence the error bound above.
+ */
+export function percentiles(histogram: DenseHistogram, quantiles: readonly number[]): (number | null)[] {
   let total = 0;
-  for (const key in histogram) total += histogram[Number(key)] ?? 0;
+  for (let bin = 0; bin < histogramBins; bin++) total += histogram[bin] ?? 0;
   if (total === 0) return quantiles.map(() => null);
   const answers: (number | null)[] = [];
   let seen = 0;
   let next = 0;
-  for (const key in histogram) {
-    const bin = Number(key);
+  for (let bin = 0; bin < histogramBins && next < quantiles.length; bin++) {
     seen += histogram[bin] ?? 0;
     while (next < quantiles.length && seen >= Math.max(1, Math.ceil((quantiles[next] ?? 0) * total))) {
       answers.push(round(binValue(bin)));

@@ -6,7 +6,7 @@
  * `histogramRelativeError` (~4.9%) of the exact value. Top errors are exact, from the traces.
  */
 import { sql, type Kysely } from 'kysely';
-import { decodeHistogram, type Histogram, mergeInto, percentiles } from './latency-histogram.js';
+import { addEncodedInto, type DenseHistogram, denseHistogram, percentiles } from './latency-histogram.js';
 import { hourMs, minuteMs, type RollupDimension, type RollupTable } from './trace-rollups.js';
 import type { Database } from './schema.js';
 
@@ -83,8 +83,8 @@ interface Totals {
   output_tokens: number;
   cost_usd: number;
   latency_ms_sum: number;
-  latency: Histogram;
-  ttft: Histogram;
+  latency: DenseHistogram;
+  ttft: DenseHistogram;
 }
 
 export class TraceStatsRepository {
@@ -111,7 +111,7 @@ export class TraceStatsRepository {
       addRow(point.totals, row);
     }
     return [...points.values()]
-      .sort((a, b) => a.t - b.t || (a.group ?? '').localeCompare(b.group ?? ''))
+      .sort((a, b) => a.t - b.t || compareText(a.group ?? '', b.group ?? ''))
       .map(({ t, group, totals }) => {
         const [p50, p95, p99] = percentiles(totals.latency, [0.5, 0.95, 0.99]);
         const [ttft50] = percentiles(totals.ttft, [0.5]);
@@ -219,8 +219,21 @@ export class TraceStatsRepository {
   }
 }
 
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function emptyTotals(): Totals {
-  return { requests: 0, errors: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0, latency_ms_sum: 0, latency: {}, ttft: {} };
+  return {
+    requests: 0,
+    errors: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    cost_usd: 0,
+    latency_ms_sum: 0,
+    latency: denseHistogram(),
+    ttft: denseHistogram(),
+  };
 }
 
 function addRow(totals: Totals, row: RollupRead): void {
@@ -230,6 +243,6 @@ function addRow(totals: Totals, row: RollupRead): void {
   totals.output_tokens += Number(row.output_tokens);
   totals.cost_usd += Number(row.cost_usd);
   totals.latency_ms_sum += Number(row.latency_ms_sum);
-  mergeInto(totals.latency, decodeHistogram(row.latency_hist));
-  mergeInto(totals.ttft, decodeHistogram(row.ttft_hist));
+  addEncodedInto(totals.latency, row.latency_hist);
+  addEncodedInto(totals.ttft, row.ttft_hist);
 }
