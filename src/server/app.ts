@@ -19,7 +19,6 @@ import { modelRoutes } from './routes/models.js';
 import { projectRoutes } from './routes/projects.js';
 import { promptRoutes } from './routes/prompts.js';
 import { registryRoutes } from './routes/registry.js';
-import { statsRoutes } from './routes/stats.js';
 import { sessionRoutes } from './routes/session.js';
 import { statsRoutes } from './routes/stats.js';
 import { traceRoutes } from './routes/traces.js';
@@ -35,7 +34,6 @@ export function apiRoutes(): AnyApiRoute[] {
     ...keyRoutes,
     ...modelRoutes,
     ...traceRoutes,
-    ...statsRoutes,
     ...statsRoutes,
     ...promptRoutes,
     ...registryRoutes,
