@@ -8,7 +8,7 @@
  * const { data } = await fener.traces.list({ status: 'error', limit: 20 });
  */
 import { Transport, queryString, type TransportOptions } from './http.js';
-import type { StatsQuery, StatsTimeseries, TopError } from './stats.js';
+import type { StatsQuery, StatsSummary, StatsTimeseries, StatsWindow, TopError } from './stats.js';
 import type {
   ApiKey,
   AuditEntry,
@@ -159,7 +159,7 @@ export class FenerClient {
   };
 
   /**
-   * Dashboard aggregates over traces.
+   * Dashboard aggregates over traces; a project key sees its own project only.
    * @example
    * const now = Date.now();
    * const { buckets } = await fener.stats.timeseries({ from: now - 86_400_000, to: now, bucket: 'hour', group_by: 'model' });
@@ -167,8 +167,9 @@ export class FenerClient {
   readonly stats = {
     timeseries: (query: StatsQuery): Promise<StatsTimeseries> =>
       this.http.request('GET', `/api/stats/timeseries${queryString({ ...query })}`),
-    topErrors: (query: { from: number; to: number; limit?: number }): Promise<{ data: TopError[] }> =>
-      this.http.request('GET', `/api/stats/top-errors${queryString(query)}`),
+    summary: (query: StatsWindow = {}): Promise<StatsSummary> => this.http.request('GET', `/api/stats/summary${queryString({ ...query })}`),
+    topErrors: (query: StatsWindow & { limit?: number } = {}): Promise<{ data: TopError[] }> =>
+      this.http.request('GET', `/api/stats/top-errors${queryString({ ...query })}`),
   };
 
   /**

@@ -2,7 +2,7 @@ export { FenerClient } from './client.js';
 export type { ChatCompletion, ChatRequest, FenerClientOptions } from './client.js';
 export { FenerApiError } from './http.js';
 export type { FetchLike } from './http.js';
-export type { StatsBucket, StatsGroupBy, StatsPoint, StatsQuery, StatsTimeseries, TopError } from './stats.js';
+export type { StatsBucket, StatsGroupBy, StatsPoint, StatsQuery, StatsSummary, StatsTimeseries, StatsWindow, TopError } from './stats.js';
 export type {
   ApiKey,
   AuditEntry,

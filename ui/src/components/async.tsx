@@ -9,12 +9,16 @@ export function asApiError(error: unknown): FenerApiError {
   return new FenerApiError({ status: 0, code: 'client_error', message: error instanceof Error ? error.message : String(error) });
 }
 
-/** Runs `load` when `deps` change; an answer that arrives after a newer request started is dropped. */
+/**
+ * Runs `load` when `deps` change; an answer that arrives after a newer request started is dropped.
+ * A reload keeps showing the previous value until the new one arrives, so forms below it keep
+ * their state (and the page does not flash) after a change.
+ */
 export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): Async<T> {
   const [result, setResult] = useState<Async<T>>({ state: 'loading' });
   useEffect(() => {
     let current = true;
-    setResult({ state: 'loading' });
+    setResult((previous) => (previous.state === 'ready' ? previous : { state: 'loading' }));
     load().then(
       (value) => current && setResult({ state: 'ready', value }),
       (error: unknown) => current && setResult({ state: 'error', error: asApiError(error) }),

@@ -8,7 +8,7 @@ export function count(value: number): string {
 export function usd(value: number): string {
   if (value === 0) return '$0';
   if (Math.abs(value) < 0.01) return `$${value.toPrecision(2)}`;
-  return `$${value.toFixed(value < 100 ? 4 : 2)}`;
+  return `$${value.toFixed(Math.abs(value) < 1 ? 4 : 2)}`;
 }
 
 export function ms(value: number | null | undefined): string {

@@ -81,6 +81,7 @@ export function AuditPage(): ReactNode {
         <Empty>No changes recorded yet.</Empty>
       ) : (
         <table>
+          <caption className="visually-hidden">Audit entries, newest first</caption>
           <thead>
             <tr>
               <th scope="col">#</th>

@@ -1,6 +1,6 @@
 /** Requests, errors, latency, time to first token, tokens and cost over time, split by a dimension; top errors. */
 import { useMemo, useState, type ReactNode } from 'react';
-import type { StatsBucket, StatsGroupBy, StatsPoint, StatsTimeseries, TopError } from '../../../src/sdk/index.js';
+import type { StatsBucket, StatsGroupBy, StatsPoint, StatsSummary, StatsTimeseries, TopError } from '../../../src/sdk/index.js';
 import { AsyncView, Empty, useAsync } from '../components/async.js';
 import { color, ShareBar, TimeChart, type Series } from '../components/chart.js';
 import { count, dateTime, ms, percent, usd } from '../components/format.js';
@@ -53,7 +53,13 @@ export function DashboardPage(): ReactNode {
   const [now, setNow] = useState(() => Date.now());
   const period = ranges[range];
   const from = now - period.span;
-  const overall = useAsync(() => client.stats.timeseries({ from, to: now, bucket: period.bucket }), [client, from, now, period.bucket]);
+  const overall = useAsync(
+    () =>
+      Promise.all([client.stats.summary({ from, to: now }), client.stats.timeseries({ from, to: now, bucket: period.bucket })]).then(
+        ([summary, series]) => ({ summary, series }),
+      ),
+    [client, from, now, period.bucket],
+  );
   const grouped = useAsync(
     () => client.stats.timeseries({ from, to: now, bucket: period.bucket, group_by: groupBy }),
     [client, from, now, period.bucket, groupBy],
@@ -78,7 +84,7 @@ export function DashboardPage(): ReactNode {
         </form>
       </header>
       <AsyncView data={overall} what="statistics">
-        {(value) => <Overview series={value} />}
+        {(value) => <Overview summary={value.summary} series={value.series} />}
       </AsyncView>
       <h2>Breakdown</h2>
       <form className="inline" onSubmit={(event) => event.preventDefault()}>
@@ -102,7 +108,7 @@ export function DashboardPage(): ReactNode {
   );
 }
 
-function Overview(props: { series: StatsTimeseries }): ReactNode {
+function Overview(props: { summary: StatsSummary; series: StatsTimeseries }): ReactNode {
   const points = props.series.buckets;
   const times = useMemo(() => points.map((point) => point.t), [points]);
   const charts = useMemo(
@@ -125,7 +131,7 @@ function Overview(props: { series: StatsTimeseries }): ReactNode {
     }),
     [points],
   );
-  const sum = totals(points);
+  const sum = props.summary;
   if (sum.requests === 0) {
     return (
       <Empty>
@@ -144,6 +150,8 @@ function Overview(props: { series: StatsTimeseries }): ReactNode {
         <Tile label="Input tokens" value={count(sum.input_tokens)} />
         <Tile label="Output tokens" value={count(sum.output_tokens)} />
         <Tile label="Cost" value={usd(sum.cost_usd)} />
+        <Tile label="Latency p50 / p95 / p99" value={`${ms(sum.p50_ms)} / ${ms(sum.p95_ms)} / ${ms(sum.p99_ms)}`} />
+        <Tile label="Time to first token p50 / p95" value={`${ms(sum.ttft_p50_ms)} / ${ms(sum.ttft_p95_ms)}`} />
       </dl>
       <div className="charts">
         <TimeChart title="Requests and errors" times={times} series={charts.traffic} />
@@ -235,6 +243,7 @@ function TopErrors(props: { errors: TopError[] }): ReactNode {
   if (props.errors.length === 0) return <Empty>No errors in this period.</Empty>;
   return (
     <table>
+      <caption className="visually-hidden">Top errors</caption>
       <thead>
         <tr>
           <th scope="col">Code</th>

@@ -19,6 +19,7 @@ export function ModelsPage(): ReactNode {
           const maxPrice = Math.max(...value.data.map((model) => model.price.output_per_mtok));
           return (
             <table>
+              <caption className="visually-hidden">Gateway models</caption>
               <thead>
                 <tr>
                   <th scope="col">Name</th>

@@ -101,7 +101,7 @@ function PromptBody(props: { detail: PromptDetail; onChange(): void }): ReactNod
           </AsyncView>
         </div>
       </div>
-      <PromptDiffView detail={detail} />
+      <PromptDiffView key={detail.latest_version} detail={detail} />
     </>
   );
 }

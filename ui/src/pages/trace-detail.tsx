@@ -21,8 +21,10 @@ function requestMessages(body: unknown): { role: string; content: string }[] {
   });
 }
 
-/** The assistant's text of an OpenAI-format chat completion, when it is one. */
+/** The assistant's text: traces store `{message: {content}}`; an OpenAI-format body has `choices`. */
 function responseText(body: unknown): string | undefined {
+  const direct = record(record(body)?.message)?.content;
+  if (typeof direct === 'string') return direct;
   const choices = record(body)?.choices;
   if (!Array.isArray(choices)) return undefined;
   const texts = choices.map((choice) => record(record(choice)?.message)?.content).filter((text) => typeof text === 'string');
