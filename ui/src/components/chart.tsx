@@ -17,7 +17,26 @@ export function color(index: number): string {
   return palette[index % palette.length] ?? '#2563eb';
 }
 
-export function TimeChart(props: { title: string; times: number[]; series: Series[]; unit?: string; height?: number }): ReactNode {
+export interface TimeChartProps {
+  title: string;
+  /** Epoch ms of each point. */
+  times: number[];
+  series: Series[];
+  unit?: string;
+  height?: number;
+  /** The x axis, epoch ms (default: the points' own span, at least a minute either side). */
+  range?: [number, number];
+}
+
+function xRange(props: TimeChartProps): [number, number] {
+  if (props.range) return [props.range[0] / 1000, props.range[1] / 1000];
+  const first = Math.min(...props.times);
+  const last = Math.max(...props.times);
+  const pad = Math.max(60_000, (last - first) * 0.02);
+  return [(first - pad) / 1000, (last + pad) / 1000];
+}
+
+export function TimeChart(props: TimeChartProps): ReactNode {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = host.current;
@@ -37,7 +56,7 @@ export function TimeChart(props: { title: string; times: number[]; series: Serie
         })),
       ],
       axes: [{}, { size: 60, values: (_: uPlot, ticks: number[]) => ticks.map((tick) => `${Number(tick.toPrecision(3))}${unit}`) }],
-      scales: { x: { time: true } },
+      scales: { x: { time: true, range: () => xRange(props) } },
       legend: { show: true },
     };
     const data: uPlot.AlignedData = [props.times.map((time) => time / 1000), ...props.series.map((series) => series.values)];
@@ -48,7 +67,7 @@ export function TimeChart(props: { title: string; times: number[]; series: Serie
       resize.disconnect();
       plot.destroy();
     };
-  }, [props.times, props.series, props.unit, props.height]);
+  }, [props.times, props.series, props.unit, props.height, props.range]);
   return (
     <figure className="chart">
       <figcaption>{props.title}</figcaption>

@@ -41,6 +41,33 @@ function totals(points: StatsPoint[]): Totals {
   return sum;
 }
 
+/**
+ * Every bucket of the window, in order: the API leaves out buckets without traffic, which a chart
+ * must show as zero calls (and no latency), not as a line across the gap.
+ */
+function fillBuckets(series: StatsTimeseries, points: StatsPoint[]): StatsPoint[] {
+  const byTime = new Map(points.map((point) => [point.t, point]));
+  const filled: StatsPoint[] = [];
+  for (let t = series.from; t < series.to && filled.length < 2_000; t += series.bucket_ms) {
+    filled.push(
+      byTime.get(t) ?? {
+        t,
+        group: null,
+        requests: 0,
+        errors: 0,
+        p50_ms: null,
+        p95_ms: null,
+        p99_ms: null,
+        ttft_p50_ms: null,
+        input_tokens: 0,
+        output_tokens: 0,
+        cost_usd: 0,
+      },
+    );
+  }
+  return filled;
+}
+
 /** One chart line per picked field: `[label, pick, color index]`. */
 function lines(points: StatsPoint[], picks: [string, (point: StatsPoint) => number | null, number][]): Series[] {
   return picks.map(([label, pick, index]) => ({ label, values: points.map(pick), color: color(index) }));
@@ -109,8 +136,9 @@ export function DashboardPage(): ReactNode {
 }
 
 function Overview(props: { summary: StatsSummary; series: StatsTimeseries }): ReactNode {
-  const points = props.series.buckets;
+  const points = useMemo(() => fillBuckets(props.series, props.series.buckets), [props.series]);
   const times = useMemo(() => points.map((point) => point.t), [points]);
+  const range = useMemo((): [number, number] => [props.series.from, props.series.to], [props.series]);
   const charts = useMemo(
     () => ({
       traffic: lines(points, [
@@ -154,10 +182,10 @@ function Overview(props: { summary: StatsSummary; series: StatsTimeseries }): Re
         <Tile label="Time to first token p50 / p95" value={`${ms(sum.ttft_p50_ms)} / ${ms(sum.ttft_p95_ms)}`} />
       </dl>
       <div className="charts">
-        <TimeChart title="Requests and errors" times={times} series={charts.traffic} />
-        <TimeChart title="Latency and time to first token" times={times} series={charts.latency} unit=" ms" />
-        <TimeChart title="Tokens" times={times} series={charts.tokens} />
-        <TimeChart title="Cost (USD)" times={times} series={charts.cost} />
+        <TimeChart title="Requests and errors" times={times} series={charts.traffic} range={range} />
+        <TimeChart title="Latency and time to first token" times={times} series={charts.latency} unit=" ms" range={range} />
+        <TimeChart title="Tokens" times={times} series={charts.tokens} range={range} />
+        <TimeChart title="Cost (USD)" times={times} series={charts.cost} range={range} />
       </div>
     </>
   );
@@ -194,7 +222,7 @@ function groupRows(points: StatsPoint[]): GroupRow[] {
 function Breakdown(props: { series: StatsTimeseries; groupLabel: string }): ReactNode {
   const rows = useMemo(() => groupRows(props.series.buckets), [props.series]);
   const chart = useMemo(() => {
-    const times = [...new Set(props.series.buckets.map((point) => point.t))].sort((a, b) => a - b);
+    const times = fillBuckets(props.series, []).map((point) => point.t);
     const series = rows.slice(0, 8).map((row, index) => {
       const byTime = new Map(props.series.buckets.filter((point) => (point.group ?? '(none)') === row.group).map((p) => [p.t, p.requests]));
       return { label: row.group, values: times.map((time) => byTime.get(time) ?? 0), color: color(index) };
@@ -205,7 +233,12 @@ function Breakdown(props: { series: StatsTimeseries; groupLabel: string }): Reac
   const maxRequests = Math.max(...rows.map((row) => row.requests));
   return (
     <>
-      <TimeChart title={`Requests by ${props.groupLabel.toLowerCase()}`} times={chart.times} series={chart.series} />
+      <TimeChart
+        title={`Requests by ${props.groupLabel.toLowerCase()}`}
+        times={chart.times}
+        series={chart.series}
+        range={[props.series.from, props.series.to]}
+      />
       <table>
         <caption className="visually-hidden">Totals by {props.groupLabel.toLowerCase()}</caption>
         <thead>
