@@ -1,7 +1,8 @@
 /**
  * Records traces off the hot path: a call only pushes a record into memory; a timer writes
  * batches. Memory is bounded — when the queue is full new records are dropped and counted in
- * `fener_traces_dropped_total` — and `close()` writes everything still queued.
+ * `fener_traces_dropped_total` — and `close()` writes everything still queued. Each batch also
+ * updates the dashboard's rollups, in the same transaction (see store/trace-rollups.ts).
  */
 import type { Logger } from 'pino';
 import { deploymentOf, type Store, type TraceRow } from '../store/index.js';
