@@ -178,7 +178,7 @@ for (const backend of backends()) {
   describe(`trace stats: ${backend.name}`, () => {
     let store: Store;
     let second: Store;
-    const rows = makeTraces(4_000, 7, 'a');
+    const rows = makeTraces(2_000, 7, 'a');
     before(async () => {
       store = await backend.open();
       second = await backend.open();
@@ -186,8 +186,8 @@ for (const backend of backends()) {
       for (const [from, to] of [
         [0, 1],
         [1, 700],
-        [700, 2_000],
-        [2_000, 4_000],
+        [700, 1_300],
+        [1_300, 2_000],
       ] as const) {
         await store.traces.insertMany(rows.slice(from, to));
       }
@@ -266,9 +266,9 @@ for (const backend of backends()) {
     // On SQLite one process holds both stores, and better-sqlite3 waits for a lock synchronously,
     // so there the two take turns; Postgres gets them truly at once (as replicas would).
     test('two stores writing into the same database add up exactly', async () => {
-      const extra = makeTraces(3_000, 11, 'b');
+      const extra = makeTraces(1_500, 11, 'b');
       const before = await store.traceStats.summary({ from: start, to: start + span });
-      const batches = Array.from({ length: 30 }, (_, index) => extra.slice(index * 100, index * 100 + 100));
+      const batches = Array.from({ length: 30 }, (_, index) => extra.slice(index * 50, index * 50 + 50));
       const write = (batch: TraceRow[], index: number) => (index % 2 === 0 ? store : second).traces.insertMany(batch);
       if (backend.name === 'postgres') await Promise.all(batches.map(write));
       else for (const [index, batch] of batches.entries()) await write(batch, index);
