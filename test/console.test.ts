@@ -94,6 +94,7 @@ describe('web console', () => {
   });
 
   test('sign in refuses a wrong key, accepts the admin key, and signs out', async () => {
+    await page.evaluate('sessionStorage.clear()');
     await page.goto(`${url()}/`);
     await page.getByLabel('API key').fill('sk-fener-wrong');
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -49,7 +49,6 @@ export function PromptDiffView(props: { detail: PromptDetail }): ReactNode {
                         <span key={index} className={`diff-${line.op}`}>
                           {line.op === 'add' ? '+ ' : line.op === 'remove' ? '- ' : '  '}
                           {line.text}
-                          {'\n'}
                         </span>
                       ))}
                     </pre>
