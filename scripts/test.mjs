@@ -31,10 +31,14 @@ function findTests(dir) {
 const bin = (name) => join('node_modules', '.bin', name);
 if (!onlyTests) {
   run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+  // The console has its own settings (DOM, JSX, bundler resolution); it covers the SDK it imports too.
+  run('typecheck console', bin('tsc'), ['-p', 'ui/tsconfig.json']);
   run('lint', bin('eslint'), ['.']);
   run('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
   run('layers', bin('depcruise'), ['src', '--config', '.dependency-cruiser.cjs']);
   run('build', bin('tsc'), ['-p', 'tsconfig.build.json']);
+  // The browser tests drive the built console (dist/ui), so it is built from this source first.
+  run('build console', bin('vite'), ['build', '--config', 'ui/vite.config.ts', '--logLevel', 'warn']);
 }
 
 const files = [...findTests('src'), ...findTests('test')]

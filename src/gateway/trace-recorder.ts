@@ -1,14 +1,15 @@
 /**
  * Records traces off the hot path: a call only pushes a record into memory; a timer writes
  * batches. Memory is bounded — when the queue is full new records are dropped and counted in
- * `fener_traces_dropped_total` — and `close()` writes everything still queued.
+ * `fener_traces_dropped_total` — and `close()` writes everything still queued. Each batch also
+ * updates the dashboard's rollups, in the same transaction (see store/trace-rollups.ts).
  */
 import type { Logger } from 'pino';
-import type { Store, TraceRow } from '../store/index.js';
+import { deploymentOf, type Store, type TraceRow } from '../store/index.js';
 import type { GatewayMetrics } from './metrics.js';
 
 /** A trace as the gateway hands it over: bodies are serialised later, at write time. */
-export interface PendingTrace extends Omit<TraceRow, 'request_body' | 'response_body' | 'metadata'> {
+export interface PendingTrace extends Omit<TraceRow, 'request_body' | 'response_body' | 'metadata' | 'deployment'> {
   request_body: unknown;
   response_body: unknown;
   metadata: Record<string, unknown> | null;
@@ -84,6 +85,8 @@ export class TraceRecorder {
     return {
       ...trace,
       metadata: trace.metadata === null ? null : JSON.stringify(trace.metadata),
+      // A column of its own so the list can filter on it and the dashboard group by it.
+      deployment: deploymentOf(trace.metadata),
       request_body: capture ? serialise(trace.request_body) : null,
       response_body: capture ? serialise(trace.response_body) : null,
     };

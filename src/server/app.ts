@@ -1,6 +1,6 @@
 /**
  * The HTTP server: `/v1` (OpenAI-compatible gateway), `/api` (control plane), `/metrics`,
- * `/healthz`, `/readyz`. Fastify was chosen for its measured speed, built-in body limits and
+ * `/healthz`, `/readyz`, and the web console at `/`. Fastify was chosen for its measured speed, built-in body limits and
  * pino logging, and `close()` that drains in-flight requests.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -9,6 +9,7 @@ import { FenerError, newId } from '../core/index.js';
 import { defineRoute, openApiDocument, registerApiRoutes, type AnyApiRoute } from './api-route.js';
 import type { ServerContext } from './context.js';
 import { metricsText, shareRegistryWithPrimary } from './cluster-metrics.js';
+import { registerConsole, type PageFallback } from './console.js';
 import { installErrorBoundary } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -18,6 +19,8 @@ import { modelRoutes } from './routes/models.js';
 import { projectRoutes } from './routes/projects.js';
 import { promptRoutes } from './routes/prompts.js';
 import { registryRoutes } from './routes/registry.js';
+import { sessionRoutes } from './routes/session.js';
+import { statsRoutes } from './routes/stats.js';
 import { traceRoutes } from './routes/traces.js';
 import { registerV1Routes } from './v1/index.js';
 
@@ -26,10 +29,12 @@ const incomingRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
 export function apiRoutes(): AnyApiRoute[] {
   const routes: AnyApiRoute[] = [
     ...healthRoutes,
+    ...sessionRoutes,
     ...projectRoutes,
     ...keyRoutes,
     ...modelRoutes,
     ...traceRoutes,
+    ...statsRoutes,
     ...promptRoutes,
     ...registryRoutes,
     ...deploymentRoutes,
@@ -83,7 +88,9 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
   });
-  installErrorBoundary(app);
+  // The console registers last (its fallback must not shadow a route), the boundary first.
+  const pages: { fallback?: PageFallback } = {};
+  installErrorBoundary(app, (request, reply) => pages.fallback?.(request, reply) ?? false);
   installJsonParser(app);
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
@@ -105,6 +112,8 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
     return reply.type(context.runtime.metrics.contentType).send(text);
   });
   registerV1Routes(app, context);
+  const fallback = await registerConsole(app);
+  if (fallback) pages.fallback = fallback;
   await app.ready();
   return app;
 }

@@ -56,13 +56,18 @@ export function logError(error: FenerError, request: FastifyRequest, original: u
   else request.log.warn(details, error.message);
 }
 
-export function installErrorBoundary(app: FastifyInstance): void {
+/**
+ * `pageFallback` lets the console answer unknown page paths with its index.html; whatever it
+ * declines (any `/api`, `/v1`… path) gets the JSON 404.
+ */
+export function installErrorBoundary(app: FastifyInstance, pageFallback?: (request: FastifyRequest, reply: FastifyReply) => boolean): void {
   app.setErrorHandler((error, request, reply) => {
     const fenerError = toFenerError(error);
     logError(fenerError, request, error);
     sendError(fenerError, request, reply);
   });
   app.setNotFoundHandler((request, reply) => {
+    if (pageFallback?.(request, reply)) return;
     const error = new FenerError('not_found', `Unknown route: ${request.method} ${request.url.split('?')[0] ?? ''}`);
     logError(error, request, error);
     sendError(error, request, reply);

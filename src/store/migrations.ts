@@ -5,6 +5,7 @@
  */
 import type { Kysely, Migration } from 'kysely';
 import { createPromptTables } from './prompts.js';
+import { createTraceStatsTables } from './trace-stats-migration.js';
 
 async function initial(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -239,4 +240,5 @@ export const migrations: Record<string, Migration> = {
   '0004_trace_routing': { up: routingColumns },
   '0006_registry': { up: registry },
   '0005_prompts': { up: createPromptTables },
+  '0011_trace_stats': { up: createTraceStatsTables },
 };

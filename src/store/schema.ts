@@ -84,6 +84,30 @@ export interface TracesTable {
   cache_hit: 'exact' | 'semantic' | null;
   /** For cache hits: what the original call cost. */
   cost_saved_usd: number;
+  /** The deployment the call was made through (`deployment:<name>`), from migration 0011. */
+  deployment: string | null;
+}
+
+/**
+ * Per-minute and per-hour aggregates of traces (migration 0011), one row per bucket × project ×
+ * dimension value: `dimension` is `all` (value ''), `model`, `key` or `deployment` ('' for none).
+ * Written in the same transaction as the traces, by upserts that add.
+ */
+export interface TraceRollupsTable {
+  bucket: number;
+  project_id: string;
+  dimension: 'all' | 'model' | 'key' | 'deployment';
+  value: string;
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  latency_ms_sum: number;
+  /** Latency histogram, JSON `{"<bin>": count}` (see latency-histogram.ts). */
+  latency_hist: string;
+  ttft_count: number;
+  ttft_hist: string;
 }
 
 /** One counter per topic (`keys`, `models`…), bumped on change so other processes reload. */
@@ -240,6 +264,8 @@ export interface Database {
   api_keys: ApiKeysTable;
   models: ModelsTable;
   traces: TracesTable;
+  trace_rollup_minute: TraceRollupsTable;
+  trace_rollup_hour: TraceRollupsTable;
   revisions: RevisionsTable;
   prompts: PromptsTable;
   prompt_versions: PromptVersionsTable;

@@ -15,6 +15,7 @@ import { DeploymentRepository, PolicyRepository } from './deployments.js';
 import { RegistryRepository } from './registry.js';
 import { RevisionRepository } from './revisions.js';
 import type { Database } from './schema.js';
+import { TraceStatsRepository } from './trace-stats.js';
 import { TraceRepository } from './traces.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -37,6 +38,8 @@ export interface Store {
   readonly keys: KeyRepository;
   readonly models: ModelRepository;
   readonly traces: TraceRepository;
+  /** The dashboard's time series, summaries and top errors, read from rollups. */
+  readonly traceStats: TraceStatsRepository;
   readonly revisions: RevisionRepository;
   readonly audit: AuditRepository;
   readonly registry: RegistryRepository;
@@ -56,6 +59,7 @@ class KyselyStore implements Store {
   readonly keys: KeyRepository;
   readonly models: ModelRepository;
   readonly traces: TraceRepository;
+  readonly traceStats: TraceStatsRepository;
   readonly revisions: RevisionRepository;
   readonly audit: AuditRepository;
   readonly registry: RegistryRepository;
@@ -72,6 +76,7 @@ class KyselyStore implements Store {
     this.keys = new KeyRepository(db, this.revisions);
     this.models = new ModelRepository(db, this.revisions);
     this.traces = new TraceRepository(db);
+    this.traceStats = new TraceStatsRepository(db);
     this.audit = new AuditRepository(db, dialect);
     this.registry = new RegistryRepository(db, this.audit);
     this.deployments = new DeploymentRepository(db, this.audit);

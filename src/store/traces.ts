@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { FenerError } from '../core/index.js';
 import type { Database, TracesTable } from './schema.js';
+import { addToRollups } from './trace-rollups.js';
 
 /** One recorded model call, as the API shows it: the row with its JSON columns parsed. */
 export interface Trace extends Omit<TracesTable, 'metadata' | 'request_body' | 'response_body' | 'stream' | 'tokens_estimated'> {
@@ -12,12 +13,13 @@ export interface Trace extends Omit<TracesTable, 'metadata' | 'request_body' | '
 }
 
 /** What the gateway hands over: bodies already serialised, off the hot path. */
-export type TraceRow = TracesTable;
+export type TraceRow = Omit<TracesTable, 'deployment'> & { deployment?: string | null };
 
 export interface TraceFilter {
   projectId?: string;
   model?: string;
   keyId?: string;
+  deployment?: string;
   endUser?: string;
   sessionId?: string;
   traceId?: string;
@@ -41,15 +43,17 @@ const rowsPerInsert = 500;
 export class TraceRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** Inserts traces and adds them to the dashboard's rollups, in one transaction. */
   async insertMany(rows: TraceRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.db.transaction().execute(async (transaction) => {
       for (let start = 0; start < rows.length; start += rowsPerInsert) {
         await transaction
           .insertInto('traces')
-          .values(rows.slice(start, start + rowsPerInsert))
+          .values(rows.slice(start, start + rowsPerInsert).map((row) => ({ ...row, deployment: row.deployment ?? null })))
           .execute();
       }
+      await addToRollups(transaction, rows);
     });
   }
 
@@ -65,6 +69,7 @@ export class TraceRepository {
     if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
     if (filter.model !== undefined) query = query.where('model', '=', filter.model);
     if (filter.keyId !== undefined) query = query.where('key_id', '=', filter.keyId);
+    if (filter.deployment !== undefined) query = query.where('deployment', '=', filter.deployment);
     if (filter.endUser !== undefined) query = query.where('end_user', '=', filter.endUser);
     if (filter.sessionId !== undefined) query = query.where('session_id', '=', filter.sessionId);
     if (filter.traceId !== undefined) query = query.where('trace_id', '=', filter.traceId);
@@ -77,9 +82,10 @@ export class TraceRepository {
     }
     if (filter.cursor !== undefined) {
       const { createdAt, id } = decodeCursor(filter.cursor);
-      query = query.where((where) =>
-        where.or([where('created_at', '<', createdAt), where.and([where('created_at', '=', createdAt), where('id', '<', id)])]),
-      );
+      // `created_at <= t` first: a plain range both dialects seek the index with, however deep the page.
+      query = query
+        .where('created_at', '<=', createdAt)
+        .where((where) => where.or([where('created_at', '<', createdAt), where('id', '<', id)]));
     }
     const rows = await query
       .orderBy('created_at', 'desc')

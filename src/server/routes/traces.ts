@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FenerError } from '../../core/index.js';
+import type { Principal } from '../../identity/index.js';
 import type { TraceFilter } from '../../store/index.js';
 import { defineRoute } from '../api-route.js';
 
@@ -64,12 +65,18 @@ const traceSchema = z.object({
   cost_saved_usd: z.number().describe('for cache hits: what the original call cost'),
 });
 
+/** The project a project key is confined to; undefined for the admin key. */
+function projectScope(principal: Principal | undefined): string | undefined {
+  if (principal === undefined || principal.kind === 'admin') return undefined;
+  return principal.projectId ?? '';
+}
+
 const listTraces = defineRoute({
   method: 'GET',
   path: '/api/traces',
-  summary: 'List traces, newest first, with filters and cursor pagination',
+  summary: 'List traces, newest first, with filters and cursor pagination; a project key sees its own project only',
   tag: 'traces',
-  auth: 'admin',
+  auth: 'key',
   query: z.object({
     project: z.string().optional().describe('Project name'),
     model: z.string().optional(),
@@ -85,12 +92,19 @@ const listTraces = defineRoute({
     limit: z.coerce.number().int().min(1).max(500).default(50),
   }),
   response: z.object({ data: z.array(traceSchema), next_cursor: z.string().nullable() }),
-  async handler({ query, context }) {
+  async handler({ query, context, principal }) {
     const filter: TraceFilter = { limit: query.limit };
     if (query.project !== undefined) {
       const project = await context.store.projects.findByName(query.project);
       if (!project) throw new FenerError('not_found', `project "${query.project}" does not exist`, { param: 'project' });
       filter.projectId = project.id;
+    }
+    const scope = projectScope(principal);
+    if (scope !== undefined) {
+      if (filter.projectId !== undefined && filter.projectId !== scope) {
+        throw new FenerError('forbidden', 'a project key sees the traces of its own project only', { param: 'project' });
+      }
+      filter.projectId = scope;
     }
     if (query.model !== undefined) filter.model = query.model;
     if (query.key_id !== undefined) filter.keyId = query.key_id;
@@ -109,14 +123,17 @@ const listTraces = defineRoute({
 const getTrace = defineRoute({
   method: 'GET',
   path: '/api/traces/:id',
-  summary: 'One trace in full: request, response, timing, tokens and cost',
+  summary: 'One trace in full: request, response, timing, tokens and cost; a project key sees its own project only',
   tag: 'traces',
-  auth: 'admin',
+  auth: 'key',
   params: z.object({ id: z.string().min(1) }),
   response: traceSchema,
-  async handler({ params, context }) {
+  async handler({ params, context, principal }) {
     const trace = await context.store.traces.get(params.id);
-    if (!trace) throw new FenerError('not_found', `no trace with id "${params.id}"`, { param: 'id' });
+    const scope = projectScope(principal);
+    // Another project's trace is reported as missing, so ids cannot be probed across projects.
+    if (!trace || (scope !== undefined && trace.project_id !== scope))
+      throw new FenerError('not_found', `no trace with id "${params.id}"`, { param: 'id' });
     return trace;
   },
 });

@@ -1,0 +1,179 @@
+/**
+ * Rollups of traces for the dashboard: per-minute and per-hour rows of counts, sums and latency
+ * histograms, one per bucket × project × dimension value (all, model, key, deployment). A batch of
+ * traces is folded in memory first, then written by one upsert per table that *adds* to what is
+ * there (`requests = requests + excluded.requests`, histograms merged by `fener_hist_add`), inside
+ * the transaction that inserts the traces — so replicas writing at once add up exactly, and a
+ * rolled-back batch leaves no rollup behind. Rows are written in one fixed order so that two
+ * Postgres writers lock them in the same order and cannot deadlock.
+ */
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { addTo, encodeHistogram, type Histogram } from './latency-histogram.js';
+import type { Database, TraceRollupsTable, TracesTable } from './schema.js';
+
+export const minuteMs = 60_000;
+export const hourMs = 3_600_000;
+
+export type RollupTable = 'trace_rollup_minute' | 'trace_rollup_hour';
+export type RollupDimension = TraceRollupsTable['dimension'];
+
+/** What a rollup needs of a trace. */
+export type RollupSource = Pick<
+  TracesTable,
+  'created_at' | 'project_id' | 'model' | 'key_id' | 'status' | 'latency_ms' | 'ttft_ms' | 'input_tokens' | 'output_tokens' | 'cost_usd'
+> & { deployment?: string | null };
+
+interface Accumulator {
+  bucket: number;
+  project_id: string;
+  dimension: RollupDimension;
+  value: string;
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  latency_ms_sum: number;
+  latency: Histogram;
+  ttft_count: number;
+  ttft: Histogram;
+}
+
+/** Folds traces into rollup rows of one granularity, sorted by their primary key. */
+export function foldTraces(traces: readonly RollupSource[], bucketMs: number): TraceRollupsTable[] {
+  const rows = new Map<string, Accumulator>();
+  for (const trace of traces) {
+    const bucket = Math.floor(Number(trace.created_at) / bucketMs) * bucketMs;
+    const dimensions: [RollupDimension, string][] = [
+      ['all', ''],
+      ['model', trace.model],
+      ['key', trace.key_id ?? ''],
+      ['deployment', trace.deployment ?? ''],
+    ];
+    for (const [dimension, value] of dimensions) {
+      const id = `${dimension}\u0000${bucket}\u0000${trace.project_id}\u0000${value}`;
+      let row = rows.get(id);
+      if (row === undefined) {
+        row = { bucket, project_id: trace.project_id, dimension, value, ...emptySums() };
+        rows.set(id, row);
+      }
+      add(row, trace);
+    }
+  }
+  return [...rows.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, row]) => ({
+      bucket: row.bucket,
+      project_id: row.project_id,
+      dimension: row.dimension,
+      value: row.value,
+      requests: row.requests,
+      errors: row.errors,
+      input_tokens: row.input_tokens,
+      output_tokens: row.output_tokens,
+      cost_usd: row.cost_usd,
+      latency_ms_sum: row.latency_ms_sum,
+      latency_hist: encodeHistogram(row.latency),
+      ttft_count: row.ttft_count,
+      ttft_hist: encodeHistogram(row.ttft),
+    }));
+}
+
+function emptySums(): Omit<Accumulator, 'bucket' | 'project_id' | 'dimension' | 'value'> {
+  return {
+    requests: 0,
+    errors: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    cost_usd: 0,
+    latency_ms_sum: 0,
+    latency: {},
+    ttft_count: 0,
+    ttft: {},
+  };
+}
+
+function add(row: Accumulator, trace: RollupSource): void {
+  row.requests += 1;
+  if (trace.status === 'error') row.errors += 1;
+  row.input_tokens += trace.input_tokens;
+  row.output_tokens += trace.output_tokens;
+  row.cost_usd += trace.cost_usd;
+  row.latency_ms_sum += trace.latency_ms;
+  addTo(row.latency, trace.latency_ms);
+  if (trace.ttft_ms !== null) {
+    row.ttft_count += 1;
+    addTo(row.ttft, trace.ttft_ms);
+  }
+}
+
+const additive = ['requests', 'errors', 'input_tokens', 'output_tokens', 'cost_usd', 'latency_ms_sum', 'ttft_count'] as const;
+/** 13 columns: 500 rows stay far below either dialect's limit of bound parameters. */
+const rowsPerUpsert = 500;
+
+/** Adds a batch of traces to both rollup tables; call it inside the transaction that inserts them. */
+export async function addToRollups(db: Kysely<Database>, traces: readonly RollupSource[]): Promise<void> {
+  if (traces.length === 0) return;
+  for (const [table, bucketMs] of [
+    ['trace_rollup_minute', minuteMs],
+    ['trace_rollup_hour', hourMs],
+  ] as const) {
+    const rows = foldTraces(traces, bucketMs);
+    for (let start = 0; start < rows.length; start += rowsPerUpsert) {
+      await upsert(db, table, rows.slice(start, start + rowsPerUpsert));
+    }
+  }
+}
+
+async function upsert(db: Kysely<Database>, table: RollupTable, rows: TraceRollupsTable[]): Promise<void> {
+  const sums = Object.fromEntries(additive.map((column) => [column, sql`${sql.ref(`${table}.${column}`)} + excluded.${sql.ref(column)}`]));
+  // Both tables have the same columns; the name is only for the types.
+  await db
+    .insertInto(table as 'trace_rollup_hour')
+    .values(rows)
+    .onConflict((conflict) =>
+      conflict.columns(['dimension', 'bucket', 'project_id', 'value']).doUpdateSet({
+        ...sums,
+        latency_hist: sql`fener_hist_add(${sql.ref(`${table}.latency_hist`)}, excluded.latency_hist)`,
+        ttft_hist: sql`fener_hist_add(${sql.ref(`${table}.ttft_hist`)}, excluded.ttft_hist)`,
+      }),
+    )
+    .execute();
+}
+
+/** The Postgres side of `fener_hist_add`: adds the counts of two `{"bin": count}` objects. */
+const postgresHistogramAdd = sql`
+  create or replace function fener_hist_add(a text, b text) returns text
+  language sql immutable parallel safe as $$
+    select coalesce(jsonb_object_agg(bin, total)::text, '{}')
+    from (
+      select bin, sum(n::bigint) as total
+      from (select * from jsonb_each_text(a::jsonb) union all select * from jsonb_each_text(b::jsonb)) as parts(bin, n)
+      group by bin
+    ) as merged
+  $$`;
+
+export async function createRollupTables(db: Kysely<unknown>): Promise<void> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) await postgresHistogramAdd.execute(db);
+  for (const table of ['trace_rollup_minute', 'trace_rollup_hour']) {
+    await db.schema
+      .createTable(table)
+      .addColumn('bucket', 'bigint', (column) => column.notNull())
+      .addColumn('project_id', 'text', (column) => column.notNull())
+      .addColumn('dimension', 'text', (column) => column.notNull())
+      .addColumn('value', 'text', (column) => column.notNull())
+      .addColumn('requests', 'bigint', (column) => column.notNull())
+      .addColumn('errors', 'bigint', (column) => column.notNull())
+      .addColumn('input_tokens', 'bigint', (column) => column.notNull())
+      .addColumn('output_tokens', 'bigint', (column) => column.notNull())
+      .addColumn('cost_usd', 'double precision', (column) => column.notNull())
+      .addColumn('latency_ms_sum', 'double precision', (column) => column.notNull())
+      .addColumn('latency_hist', 'text', (column) => column.notNull())
+      .addColumn('ttft_count', 'bigint', (column) => column.notNull())
+      .addColumn('ttft_hist', 'text', (column) => column.notNull())
+      .addPrimaryKeyConstraint(`${table}_pk`, ['dimension', 'bucket', 'project_id', 'value'])
+      .execute();
+    // A project key's dashboard reads one project's rows.
+    await db.schema.createIndex(`${table}_project`).on(table).columns(['project_id', 'dimension', 'bucket']).execute();
+  }
+}

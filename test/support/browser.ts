@@ -1,0 +1,73 @@
+/**
+ * Real Chromium (Debian's package, `apt-get install chromium`) driven by playwright-core, with a
+ * fresh profile per launch and nothing that phones home. Screenshots go to test-artifacts/console/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const chromiumPath = process.env.FENER_CHROMIUM ?? '/usr/bin/chromium';
+export const artifactsDir = join('test-artifacts', 'console');
+
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface Browser {
+  context: BrowserContext;
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium is not installed at ${chromiumPath}: run "apt-get install -y chromium" (.ci/run does it)`);
+  }
+  // A persistent context is how playwright takes a --user-data-dir; a fresh directory keeps runs apart.
+  const profile = mkdtempSync(join(tmpdir(), 'fener-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: chromiumArgs,
+    viewport: { width: 1280, height: 900 },
+  });
+  mkdirSync(artifactsDir, { recursive: true });
+  return {
+    context,
+    async newPage() {
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      return page;
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Collects uncaught errors and errors the page logged, so a test can assert the console ran
+ * cleanly. Chromium's own "Failed to load resource" lines for API answers that a test provokes on
+ * purpose (403, 404) are not the page's errors and are left out.
+ */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+  });
+  return errors;
+}
