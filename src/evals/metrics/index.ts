@@ -8,10 +8,13 @@
 import { FenerError } from '../../core/index.js';
 import type { MetricDefinition, MetricRequest, MetricResult } from './types.js';
 import { exactMatch } from './exact-match.js';
+import { bleu } from './bleu.js';
+import { chrf, chrfPlusPlus } from './chrf.js';
+import { rouge } from './rouge.js';
 
 export type { MetricRequest, MetricResult } from './types.js';
 
-const definitions: readonly MetricDefinition[] = [exactMatch];
+const definitions: readonly MetricDefinition[] = [bleu, chrf, chrfPlusPlus, rouge, exactMatch];
 
 const byName = new Map(definitions.map((definition) => [definition.name, definition]));
 
