@@ -35,7 +35,7 @@ export interface EvalResultsTable {
   latency_ms: number;
   input_tokens: number;
   output_tokens: number;
-  cost_usd: number;
+  cost_usd: number | null;
   trace_id: string | null;
   error: string | null;
   created_at: number;
@@ -99,7 +99,8 @@ export interface EvalResult {
   latencyMs: number;
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  /** Null when the client could not know it (a run through HTTP). */
+  costUsd: number | null;
   traceId: string | null;
   error: string | null;
   createdAt: number;
@@ -299,6 +300,8 @@ export class EvalRepository {
       .selectFrom('traces')
       .select(['id', 'created_at', 'model', 'status', 'request_body', 'response_body', 'latency_ms', 'cost_usd'])
       .where('endpoint', '!=', 'embeddings')
+      // Calls made by evaluations themselves (experiments, judges) are not live traffic.
+      .where((where) => where.or([where('metadata', 'is', null), where('metadata', 'not like', '%"fener_eval"%')]))
       .where((where) =>
         where.or([where('created_at', '>', cursor.at), where.and([where('created_at', '=', cursor.at), where('id', '>', cursor.id)])]),
       )
@@ -480,7 +483,7 @@ export async function createEvalTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('latency_ms', 'double precision', (column) => column.notNull())
     .addColumn('input_tokens', 'integer', (column) => column.notNull())
     .addColumn('output_tokens', 'integer', (column) => column.notNull())
-    .addColumn('cost_usd', 'double precision', (column) => column.notNull())
+    .addColumn('cost_usd', 'double precision')
     .addColumn('trace_id', 'text')
     .addColumn('error', 'text')
     .addColumn('created_at', 'bigint', (column) => column.notNull())
