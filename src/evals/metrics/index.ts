@@ -11,10 +11,35 @@ import { exactMatch } from './exact-match.js';
 import { bleu } from './bleu.js';
 import { chrf, chrfPlusPlus } from './chrf.js';
 import { rouge } from './rouge.js';
+import { tokenF1Metric } from './token-f1.js';
+import { contains, regex } from './text-match.js';
+import { jsonSchema, jsonValid } from './json.js';
+import { embeddingCosine } from './embedding.js';
+import { length } from './length.js';
+import { cost, latency } from './usage.js';
 
 export type { MetricRequest, MetricResult } from './types.js';
+export { cosineSimilarity } from './embedding.js';
+export { summarise as summariseUsage, quantile } from './usage.js';
+export type { Summary as UsageSummary } from './usage.js';
+export { sacrebleuVersion } from './sacrebleu-common.js';
 
-const definitions: readonly MetricDefinition[] = [bleu, chrf, chrfPlusPlus, rouge, exactMatch];
+const definitions: readonly MetricDefinition[] = [
+  bleu,
+  chrf,
+  chrfPlusPlus,
+  rouge,
+  exactMatch,
+  tokenF1Metric,
+  contains,
+  regex,
+  jsonValid,
+  jsonSchema,
+  embeddingCosine,
+  length,
+  latency,
+  cost,
+];
 
 const byName = new Map(definitions.map((definition) => [definition.name, definition]));
 
