@@ -66,7 +66,16 @@ export function summarise(input: {
 }): RunSummary {
   const accumulators = new Map<string, Accumulator>();
   for (const variant of input.variants) {
-    accumulators.set(variant.name, { items: 0, errors: 0, scores: new Map(), latencies: [], input: 0, output: 0, cost: 0, costKnown: true });
+    accumulators.set(variant.name, {
+      items: 0,
+      errors: 0,
+      scores: new Map(),
+      latencies: [],
+      input: 0,
+      output: 0,
+      cost: 0,
+      costKnown: true,
+    });
   }
   for (const result of input.results) {
     const accumulator = accumulators.get(result.variant);

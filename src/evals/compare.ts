@@ -42,14 +42,18 @@ export interface CompareOptions {
   seed?: number;
 }
 
-function pickVariant(run: EvalRun, wanted: string | undefined, other: string | undefined, names: string[]): string {
+function pickVariant(run: EvalRun, choice: { wanted: string | undefined; other: string | undefined; names: string[] }): string {
+  const { wanted, other, names } = choice;
   if (wanted !== undefined) {
-    if (!names.includes(wanted)) throw new FenerError('invalid_request', `run ${run.id} has no variant "${wanted}" (has: ${names.join(', ')})`, { param: 'variant' });
+    if (!names.includes(wanted))
+      throw new FenerError('invalid_request', `run ${run.id} has no variant "${wanted}" (has: ${names.join(', ')})`, { param: 'variant' });
     return wanted;
   }
   if (names.length === 1) return names[0]!;
   if (other !== undefined && names.includes(other)) return other;
-  throw new FenerError('invalid_request', `run ${run.id} has several variants (${names.join(', ')}): name the one to compare`, { param: 'variant' });
+  throw new FenerError('invalid_request', `run ${run.id} has several variants (${names.join(', ')}): name the one to compare`, {
+    param: 'variant',
+  });
 }
 
 function variantNames(run: EvalRun): string[] {
@@ -69,14 +73,22 @@ async function scoresOf(store: Store, side: Side): Promise<Map<string, Record<st
 }
 
 export async function compareRuns(store: Store, options: CompareOptions): Promise<RunComparison> {
-  const [baselineRun, candidateRun] = await Promise.all([store.evals.requireRun(options.baseline.run), store.evals.requireRun(options.candidate.run)]);
+  const [baselineRun, candidateRun] = await Promise.all([
+    store.evals.requireRun(options.baseline.run),
+    store.evals.requireRun(options.candidate.run),
+  ]);
   for (const run of [baselineRun, candidateRun]) {
-    if (run.status !== 'completed') throw new FenerError('conflict', `run ${run.id} is ${run.status}; compare completed runs`, { param: 'run' });
+    if (run.status !== 'completed')
+      throw new FenerError('conflict', `run ${run.id} is ${run.status}; compare completed runs`, { param: 'run' });
   }
   const baselineNames = variantNames(baselineRun);
   const candidateNames = variantNames(candidateRun);
-  const candidateVariant = pickVariant(candidateRun, options.candidate.variant, options.baseline.variant, candidateNames);
-  const baselineVariant = pickVariant(baselineRun, options.baseline.variant, candidateVariant, baselineNames);
+  const candidateVariant = pickVariant(candidateRun, {
+    wanted: options.candidate.variant,
+    other: options.baseline.variant,
+    names: candidateNames,
+  });
+  const baselineVariant = pickVariant(baselineRun, { wanted: options.baseline.variant, other: candidateVariant, names: baselineNames });
   const baseline = { run: baselineRun.id, variant: baselineVariant };
   const candidate = { run: candidateRun.id, variant: candidateVariant };
   const [before, after] = await Promise.all([scoresOf(store, baseline), scoresOf(store, candidate)]);
@@ -89,12 +101,18 @@ export async function compareRuns(store: Store, options: CompareOptions): Promis
     metrics[metric] = pairedBootstrap(
       ids.map((id) => before.get(id)![metric]!),
       ids.map((id) => after.get(id)![metric]!),
-      { iterations: options.iterations ?? 1000, confidence: options.confidence ?? 0.95, seed: ((options.seed ?? 0) + hashString(metric)) >>> 0 },
+      {
+        iterations: options.iterations ?? 1000,
+        confidence: options.confidence ?? 0.95,
+        seed: ((options.seed ?? 0) + hashString(metric)) >>> 0,
+      },
     );
   }
   const metric = options.metric ?? [...metricNames].sort()[0] ?? null;
   if (options.metric !== undefined && !metricNames.has(options.metric)) {
-    throw new FenerError('invalid_request', `both sides have no score "${options.metric}" (shared: ${[...metricNames].join(', ')})`, { param: 'metric' });
+    throw new FenerError('invalid_request', `both sides have no score "${options.metric}" (shared: ${[...metricNames].join(', ')})`, {
+      param: 'metric',
+    });
   }
   const items =
     metric === null

@@ -22,7 +22,11 @@ export const parametersSchema = z.strictObject({
       z.strictObject({ type: z.literal('json_object') }),
       z.strictObject({
         type: z.literal('json_schema'),
-        json_schema: z.looseObject({ name: z.string(), schema: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().optional() }),
+        json_schema: z.looseObject({
+          name: z.string(),
+          schema: z.record(z.string(), z.unknown()).optional(),
+          strict: z.boolean().optional(),
+        }),
       }),
     ])
     .optional(),
@@ -32,7 +36,11 @@ export type VariantParameters = z.infer<typeof parametersSchema>;
 export const variantSchema = z
   .strictObject({
     name: name.optional().describe('How results, gates and comparisons name this variant (default: from model or prompt)'),
-    model: z.string().min(1).optional().describe('Any gateway model name: a model, a group, prompt:NAME@LABEL, deployment:NAME, registry:NAME@ALIAS'),
+    model: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Any gateway model name: a model, a group, prompt:NAME@LABEL, deployment:NAME, registry:NAME@ALIAS'),
     prompt: z.string().min(1).optional().describe('A managed prompt version, NAME@LABEL or NAME@VERSION (the prompt sets the model)'),
     parameters: parametersSchema.default({}),
     variables: z.record(z.string(), z.unknown()).optional().describe("Prompt variables added under each item's own"),
@@ -41,7 +49,10 @@ export const variantSchema = z
 export type VariantInput = z.input<typeof variantSchema>;
 
 export const metricSpecSchema = z.union([
-  z.string().min(1).transform((metric) => ({ metric, options: {} as Record<string, unknown> })),
+  z
+    .string()
+    .min(1)
+    .transform((metric) => ({ metric, options: {} as Record<string, unknown> })),
   z.strictObject({ metric: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) }),
 ]);
 export type MetricSpec = z.output<typeof metricSpecSchema>;
@@ -71,11 +82,18 @@ export const experimentSchema = z.strictObject({
   judges: z.array(judgeSchema).default([]),
   concurrency: z.number().int().min(1).max(256).default(8),
   retries: z.number().int().min(0).max(10).default(3).describe('Retries of a retryable failure (429, 5xx, timeouts) per call'),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
-  bootstrap: z.strictObject({ iterations: z.number().int().min(100).max(100_000).default(1000), confidence: z.number().gt(0).lt(1).default(0.95) }).default({
-    iterations: 1000,
-    confidence: 0.95,
-  }),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
+  bootstrap: z
+    .strictObject({ iterations: z.number().int().min(100).max(100_000).default(1000), confidence: z.number().gt(0).lt(1).default(0.95) })
+    .default({
+      iterations: 1000,
+      confidence: 0.95,
+    }),
   limit: z.number().int().positive().optional().describe('Use only the first N items'),
   gates: z.array(z.string()).default([]).describe('Gates checked after the run, as --gate'),
 });

@@ -10,7 +10,10 @@ function variant(name: string, exact: number, rouge: number): VariantSummary {
     items: 10,
     errors: 1,
     error_rate: 0.1,
-    scores: { exact_match: { mean: exact, low: exact - 0.1, high: exact + 0.1, n: 9 }, rougeL_fmeasure: { mean: rouge, low: rouge, high: rouge, n: 9 } },
+    scores: {
+      exact_match: { mean: exact, low: exact - 0.1, high: exact + 0.1, n: 9 },
+      rougeL_fmeasure: { mean: rouge, low: rouge, high: rouge, n: 9 },
+    },
     latency_ms: { mean: 100, p50: 90, p95: 200 },
     tokens: { input: 10, output: 10 },
     cost_usd: 0.5,

@@ -41,20 +41,30 @@ const baselinePattern = /^baseline(?:\s*([+*-])\s*([0-9]+(?:\.[0-9]+)?(?:e-?[0-9
 export function parseGate(text: string): Gate {
   const match = gatePattern.exec(text);
   if (!match) {
-    throw new FenerError('invalid_request', `gate "${text}": expected METRIC[@VARIANT] OP VALUE, e.g. "rougeL>=0.40" or "exact_match>=baseline-0.02"`, {
-      param: 'gate',
-    });
+    throw new FenerError(
+      'invalid_request',
+      `gate "${text}": expected METRIC[@VARIANT] OP VALUE, e.g. "rougeL>=0.40" or "exact_match>=baseline-0.02"`,
+      {
+        param: 'gate',
+      },
+    );
   }
   const [, statistic, wrapped, plain, variant, operator, right] = match;
   const thresholdText = right!.replace(/\s+/g, '');
   let threshold: Gate['threshold'];
   const baseline = baselinePattern.exec(thresholdText);
   if (baseline) {
-    threshold = { kind: 'baseline', operation: (baseline[1] ?? '+') as '+' | '-' | '*', amount: baseline[2] === undefined ? 0 : Number(baseline[2]) };
+    threshold = {
+      kind: 'baseline',
+      operation: (baseline[1] ?? '+') as '+' | '-' | '*',
+      amount: baseline[2] === undefined ? 0 : Number(baseline[2]),
+    };
   } else {
     const value = Number(thresholdText);
     if (thresholdText === '' || !Number.isFinite(value)) {
-      throw new FenerError('invalid_request', `gate "${text}": "${right!}" is neither a number nor baseline[+|-|*]NUMBER`, { param: 'gate' });
+      throw new FenerError('invalid_request', `gate "${text}": "${right!}" is neither a number nor baseline[+|-|*]NUMBER`, {
+        param: 'gate',
+      });
     }
     threshold = { kind: 'value', value };
   }
@@ -110,7 +120,9 @@ function compare(actual: number, operator: GateOperator, threshold: number): boo
 }
 
 function baselineVariant(baseline: RunSummary, name: string): VariantSummary | undefined {
-  return baseline.variants.find((variant) => variant.variant === name) ?? (baseline.variants.length === 1 ? baseline.variants[0] : undefined);
+  return (
+    baseline.variants.find((variant) => variant.variant === name) ?? (baseline.variants.length === 1 ? baseline.variants[0] : undefined)
+  );
 }
 
 function thresholdFor(gate: Gate, variant: VariantSummary, baseline: RunSummary | undefined): number | string {
@@ -129,14 +141,28 @@ export function evaluateGates(gates: readonly Gate[], summary: RunSummary, basel
   for (const gate of gates) {
     const variants = gate.variant === undefined ? summary.variants : summary.variants.filter((variant) => variant.variant === gate.variant);
     if (variants.length === 0) {
-      results.push({ gate: gate.text, variant: gate.variant ?? '', passed: false, actual: null, threshold: null, message: `no variant named "${gate.variant ?? ''}"` });
+      results.push({
+        gate: gate.text,
+        variant: gate.variant ?? '',
+        passed: false,
+        actual: null,
+        threshold: null,
+        message: `no variant named "${gate.variant ?? ''}"`,
+      });
     }
     for (const variant of variants) {
       const actual = valueOf(variant, gate.metric, gate.statistic);
       const threshold = thresholdFor(gate, variant, baseline);
       if (typeof actual === 'string' || typeof threshold === 'string') {
         const message = typeof actual === 'string' ? actual : (threshold as string);
-        results.push({ gate: gate.text, variant: variant.variant, passed: false, actual: typeof actual === 'number' ? actual : null, threshold: null, message });
+        results.push({
+          gate: gate.text,
+          variant: variant.variant,
+          passed: false,
+          actual: typeof actual === 'number' ? actual : null,
+          threshold: null,
+          message,
+        });
         continue;
       }
       const passed = compare(actual, gate.operator, threshold);
@@ -155,5 +181,5 @@ export function evaluateGates(gates: readonly Gate[], summary: RunSummary, basel
 }
 
 function format(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+  return String(Number(value.toPrecision(6)));
 }

@@ -45,7 +45,9 @@ export function parseItem(raw: unknown, index: number, where: string): EvalItem 
   if (!result.success) {
     const issue = result.error.issues[0];
     const path = issue?.path.map(String).join('.') ?? '';
-    throw new FenerError('invalid_request', `${where}: ${path === '' ? '' : `${path}: `}${issue?.message ?? 'invalid item'}`, { param: 'dataset' });
+    throw new FenerError('invalid_request', `${where}: ${path === '' ? '' : `${path}: `}${issue?.message ?? 'invalid item'}`, {
+      param: 'dataset',
+    });
   }
   const item = result.data;
   const expected = item.expected === undefined ? [] : typeof item.expected === 'string' ? [item.expected] : item.expected;
@@ -109,7 +111,9 @@ export class JsonlItemSource implements ItemSource {
     const stream = createReadStream(this.path, { encoding: 'utf8' });
     const opened = new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
-      stream.once('error', (error) => reject(new FenerError('invalid_request', `cannot read ${this.path}: ${error.message}`, { param: 'dataset' })));
+      stream.once('error', (error) =>
+        reject(new FenerError('invalid_request', `cannot read ${this.path}: ${error.message}`, { param: 'dataset' })),
+      );
     });
     await opened;
     yield* createInterface({ input: stream, crlfDelay: Infinity });

@@ -48,12 +48,11 @@ export function scoreOfVerdict(text: string, field: string): number {
 export async function runJudge(
   client: EvalClient,
   judge: JudgeDefinition,
-  values: JudgeInput,
-  context: { seed: number; retries: number; metadata: Record<string, unknown>; signal?: AbortSignal },
+  context: { values: JudgeInput; seed: number; retries: number; metadata: Record<string, unknown>; signal?: AbortSignal },
 ): Promise<JudgeVerdict> {
   const scores: number[] = [];
   let costUsd = 0;
-  const content = renderRubric(judge.rubric, values);
+  const content = renderRubric(judge.rubric, context.values);
   for (let repeat = 0; repeat < judge.repeats; repeat++) {
     const completion = await completeWithRetries(
       client,
@@ -64,7 +63,10 @@ export async function runJudge(
           ...judge.parameters,
           // Each repeat its own seed, so repeats are independent draws, reproducible run to run.
           seed: hashString(`${context.seed}:${judge.name}:${repeat}`) % 2_147_483_647,
-          response_format: { type: 'json_schema', json_schema: { name: judge.name.replace(/[^A-Za-z0-9_-]/g, '_'), schema: judge.schema, strict: true } },
+          response_format: {
+            type: 'json_schema',
+            json_schema: { name: judge.name.replace(/[^A-Za-z0-9_-]/g, '_'), schema: judge.schema, strict: true },
+          },
         },
         metadata: { ...context.metadata, judge: judge.name, repeat },
         ...(context.signal ? { signal: context.signal } : {}),
@@ -87,5 +89,7 @@ export function judgeScores(judge: JudgeDefinition, verdict: JudgeVerdict): Reco
 /** The text of an item's input for a rubric: its variables as JSON, or its messages as "role: content" lines. */
 export function inputText(messages: readonly { role: string; content: unknown }[], variables: Record<string, unknown> | undefined): string {
   if (messages.length === 0) return JSON.stringify(variables ?? {});
-  return messages.map((message) => `${message.role}: ${typeof message.content === 'string' ? message.content : JSON.stringify(message.content)}`).join('\n');
+  return messages
+    .map((message) => `${message.role}: ${typeof message.content === 'string' ? message.content : JSON.stringify(message.content)}`)
+    .join('\n');
 }

@@ -118,29 +118,57 @@ export class OnlineEvaluation {
       if (definition.models && !definition.models.includes(trace.model)) continue;
       const output = outputOf(trace);
       if (output === undefined) continue;
-      scores.push(await this.score(record.name, definition, trace, output));
+      scores.push(await this.score({ evaluator: record.name, definition, trace, output }));
     }
     await this.options.store.evals.saveOnlineScores(record.name, scores, { at: last.createdAt, id: last.id });
     return scores.length;
   }
 
-  private async score(evaluator: string, definition: OnlineEvaluatorDefinition, trace: TraceForEvaluation, output: string): Promise<OnlineScore> {
+  private async score(task: {
+    evaluator: string;
+    definition: OnlineEvaluatorDefinition;
+    trace: TraceForEvaluation;
+    output: string;
+  }): Promise<OnlineScore> {
+    const { evaluator, definition, trace, output } = task;
     const createdAt = Date.now();
     if (definition.metric) {
-      const result = computeMetric({ metric: definition.metric.metric, predictions: [output], references: [], options: definition.metric.options });
+      const result = computeMetric({
+        metric: definition.metric.metric,
+        predictions: [output],
+        references: [],
+        options: definition.metric.options,
+      });
       const [key, value] = Object.entries(result.items[0] ?? {})[0] ?? [];
-      return { traceId: trace.id, evaluator, score: value !== undefined && Number.isFinite(value) ? value : null, details: key === undefined ? null : { key }, createdAt };
+      return {
+        traceId: trace.id,
+        evaluator,
+        score: value !== undefined && Number.isFinite(value) ? value : null,
+        details: key === undefined ? null : { key },
+        createdAt,
+      };
     }
     try {
       const verdict = await runJudge(
         this.options.client,
         { ...definition.judge!, name: evaluator },
-        { input: inputOf(trace), output, expected: '' },
-        { seed: 0, retries: 1, metadata: { online: evaluator, trace: trace.id } },
+        { values: { input: inputOf(trace), output, expected: '' }, seed: 0, retries: 1, metadata: { online: evaluator, trace: trace.id } },
       );
-      return { traceId: trace.id, evaluator, score: verdict.score, details: verdict.scores.length > 1 ? { scores: verdict.scores, variance: verdict.variance } : null, createdAt };
+      return {
+        traceId: trace.id,
+        evaluator,
+        score: verdict.score,
+        details: verdict.scores.length > 1 ? { scores: verdict.scores, variance: verdict.variance } : null,
+        createdAt,
+      };
     } catch (error) {
-      return { traceId: trace.id, evaluator, score: null, details: { error: error instanceof Error ? error.message : String(error) }, createdAt };
+      return {
+        traceId: trace.id,
+        evaluator,
+        score: null,
+        details: { error: error instanceof Error ? error.message : String(error) },
+        createdAt,
+      };
     }
   }
 }

@@ -34,7 +34,8 @@ export function markdownReport(report: RunReport): string {
   }
   if (report.gates.length > 0) {
     lines.push('## Gates', '', '| gate | variant | result | detail |', '| --- | --- | --- | --- |');
-    for (const gate of report.gates) lines.push(`| \`${gate.gate}\` | ${gate.variant} | ${gate.passed ? 'pass' : '**FAIL**'} | ${gate.message} |`);
+    for (const gate of report.gates)
+      lines.push(`| \`${gate.gate}\` | ${gate.variant} | ${gate.passed ? 'pass' : '**FAIL**'} | ${gate.message} |`);
     lines.push('');
   }
   const comparison = report.comparison;
@@ -42,7 +43,9 @@ export function markdownReport(report: RunReport): string {
     lines.push(`## Compared with ${comparison.baseline.run} (${comparison.baseline.variant}), ${comparison.paired_items} paired items`, '');
     lines.push('| score | Δ mean | CI | p | wins / losses / ties |', '| --- | ---: | --- | ---: | --- |');
     for (const [key, paired] of Object.entries(comparison.metrics)) {
-      lines.push(`| ${key} | ${number(paired.meanDifference)} | [${number(paired.low)}, ${number(paired.high)}] | ${number(paired.pValue, 3)} | ${paired.wins} / ${paired.losses} / ${paired.ties} |`);
+      lines.push(
+        `| ${key} | ${number(paired.meanDifference)} | [${number(paired.low)}, ${number(paired.high)}] | ${number(paired.pValue, 3)} | ${paired.wins} / ${paired.losses} / ${paired.ties} |`,
+      );
     }
     lines.push('');
   }

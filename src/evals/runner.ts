@@ -39,7 +39,8 @@ export interface RunOutcome {
 async function openRun(options: RunExperimentOptions): Promise<{ run: EvalRun; definition: ExperimentDefinition }> {
   if (options.resume !== undefined) {
     const run = await options.store.evals.requireRun(options.resume);
-    if (run.status === 'completed') throw new FenerError('conflict', `run ${run.id} is already completed; start a new run instead`, { param: 'resume' });
+    if (run.status === 'completed')
+      throw new FenerError('conflict', `run ${run.id} is already completed; start a new run instead`, { param: 'resume' });
     await options.store.evals.updateRun(run.id, { status: 'running', error: null });
     return { run: { ...run, status: 'running' }, definition: parseExperiment(run.config) };
   }
@@ -79,7 +80,10 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     internal.abort();
     await writer.flush().catch(() => undefined);
     const cancelled = options.signal?.aborted === true;
-    await store.evals.updateRun(run.id, { status: cancelled ? 'cancelled' : 'failed', error: error instanceof Error ? error.message : String(error) });
+    await store.evals.updateRun(run.id, {
+      status: cancelled ? 'cancelled' : 'failed',
+      error: error instanceof Error ? error.message : String(error),
+    });
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', abort);
@@ -89,12 +93,18 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     await store.evals.updateRun(run.id, { status: 'cancelled', error: 'stopped before every item ran; resume it to finish' });
     throw new FenerError('unavailable', `run ${run.id} was stopped; resume it with its id`);
   }
-  const summary = await summariseRun(store, run.id, definition, variants);
-  await store.evals.updateRun(run.id, { status: 'completed', summary: summary as unknown as Record<string, unknown>, error: null, finished: true });
+  const summary = await summariseRun(store, run.id, definition);
+  await store.evals.updateRun(run.id, {
+    status: 'completed',
+    summary: summary as unknown as Record<string, unknown>,
+    error: null,
+    finished: true,
+  });
   return { run: await store.evals.requireRun(run.id), summary };
 }
 
-export async function summariseRun(store: Store, runId: string, definition: ExperimentDefinition, variants = resolveVariants(definition)): Promise<RunSummary> {
+export async function summariseRun(store: Store, runId: string, definition: ExperimentDefinition): Promise<RunSummary> {
+  const variants = resolveVariants(definition);
   const results: EvalResult[] = [];
   await collectResults(store, runId, (result) => results.push(result));
   return summarise({
@@ -147,9 +157,10 @@ async function schedule(plan: Schedule): Promise<void> {
 }
 
 async function runOne(plan: Schedule, item: EvalItem, variant: ResolvedVariant): Promise<void> {
-  const { definition, state } = plan;
+  const { definition } = plan;
   const metadata = { run: plan.runId, variant: variant.name, item: item.id };
-  const variables = item.variables === undefined && variant.variables === undefined ? undefined : { ...variant.variables, ...item.variables };
+  const variables =
+    item.variables === undefined && variant.variables === undefined ? undefined : { ...variant.variables, ...item.variables };
   const base = { runId: plan.runId, variant: variant.name, itemId: item.id, itemIndex: item.index, createdAt: Date.now() };
   let completion;
   try {
@@ -161,19 +172,31 @@ async function runOne(plan: Schedule, item: EvalItem, variant: ResolvedVariant):
   } catch (error) {
     if (plan.signal.aborted) return; // stopped, not failed: the item runs again on resume
     if (isDefinitionError(error)) throw error;
-    record(plan, { ...base, status: 'error', output: null, scores: {}, latencyMs: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, traceId: null, error: messageOf(error) });
+    record(plan, {
+      ...base,
+      status: 'error',
+      output: null,
+      scores: {},
+      latencyMs: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+      traceId: null,
+      error: messageOf(error),
+    });
     return;
   }
   const scores = scoreMetrics(definition.metrics, completion.output, item.expected);
   let judgeError: string | null = null;
   for (const judge of definition.judges) {
     try {
-      const verdict = await runJudge(
-        plan.options.client,
-        judge,
-        { input: inputText(item.messages, variables), output: completion.output, expected: item.expected[0] ?? '' },
-        { seed: definition.seed, retries: definition.retries, metadata, signal: plan.signal },
-      );
+      const verdict = await runJudge(plan.options.client, judge, {
+        values: { input: inputText(item.messages, variables), output: completion.output, expected: item.expected[0] ?? '' },
+        seed: definition.seed,
+        retries: definition.retries,
+        metadata,
+        signal: plan.signal,
+      });
       Object.assign(scores, judgeScores(judge, verdict));
     } catch (error) {
       if (plan.signal.aborted) return;

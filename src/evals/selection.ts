@@ -44,17 +44,23 @@ export interface Selection {
   explanation: string;
 }
 
-export function selectModel(summary: RunSummary, constraints: SelectionConstraints, licences: ReadonlyMap<string, string | null>): Selection {
+export function selectModel(
+  summary: RunSummary,
+  constraints: SelectionConstraints,
+  licences: ReadonlyMap<string, string | null>,
+): Selection {
   const rows: SelectionRow[] = summary.variants.map((variant) => {
     const interval = variant.scores[constraints.quality] ?? variant.scores[`${constraints.quality}_fmeasure`];
     const licence = licences.get(variant.model) ?? null;
     const reasons: string[] = [];
     if (!interval) reasons.push(`no score "${constraints.quality}"`);
     if (variant.items > 0 && variant.errors === variant.items) reasons.push('every call failed');
-    if (constraints.minQuality !== undefined && interval && interval.mean < constraints.minQuality) reasons.push(`quality ${interval.mean.toFixed(4)} < ${constraints.minQuality}`);
+    if (constraints.minQuality !== undefined && interval && interval.mean < constraints.minQuality)
+      reasons.push(`quality ${interval.mean.toFixed(4)} < ${constraints.minQuality}`);
     if (constraints.maxCostPerItemUsd !== undefined) {
       if (variant.cost_per_item_usd === null) reasons.push('cost unknown');
-      else if (variant.cost_per_item_usd > constraints.maxCostPerItemUsd) reasons.push(`cost/item $${variant.cost_per_item_usd.toPrecision(3)} > $${constraints.maxCostPerItemUsd}`);
+      else if (variant.cost_per_item_usd > constraints.maxCostPerItemUsd)
+        reasons.push(`cost/item $${variant.cost_per_item_usd.toPrecision(3)} > $${constraints.maxCostPerItemUsd}`);
     }
     if (constraints.maxLatencyP95Ms !== undefined && variant.latency_ms.p95 > constraints.maxLatencyP95Ms)
       reasons.push(`latency p95 ${Math.round(variant.latency_ms.p95)} ms > ${constraints.maxLatencyP95Ms} ms`);
@@ -78,7 +84,12 @@ export function selectModel(summary: RunSummary, constraints: SelectionConstrain
   });
   const measured = rows.filter((row) => row.quality !== null);
   const front = paretoFront(
-    measured.map((row) => ({ name: row.variant, quality: row.quality!, cost: row.cost_per_item_usd ?? Infinity, latency: row.latency_p95_ms })),
+    measured.map((row) => ({
+      name: row.variant,
+      quality: row.quality!,
+      cost: row.cost_per_item_usd ?? Infinity,
+      latency: row.latency_p95_ms,
+    })),
   );
   for (const row of rows) row.pareto = front.includes(row.variant);
   const eligible = rows.filter((row) => row.eligible);
@@ -97,7 +108,10 @@ export function selectModel(summary: RunSummary, constraints: SelectionConstrain
 }
 
 /** A registry version behind a model name: `registry:NAME@ALIAS`, `registry:NAME@3`, `registry:NAME`, `registry/NAME/v3`. */
-export async function registryVersionFor(store: Store, model: string): Promise<{ model: string; version: number; licence: string | null } | undefined> {
+export async function registryVersionFor(
+  store: Store,
+  model: string,
+): Promise<{ model: string; version: number; licence: string | null } | undefined> {
   let name: string;
   let ref: string;
   const serving = /^registry\/([^/]+)\/v([1-9][0-9]*)$/.exec(model);
@@ -137,7 +151,11 @@ export async function licencesOf(store: Store, catalog: ModelCatalog, models: re
  * Records every score mean, the cost per item and the latency p95 of each candidate that is a
  * registry version as evaluations of that version (audited by the registry).
  */
-export async function attachToRegistry(store: Store, summary: RunSummary, actor: string): Promise<{ attached: string[]; skipped: string[] }> {
+export async function attachToRegistry(
+  store: Store,
+  summary: RunSummary,
+  actor: string,
+): Promise<{ attached: string[]; skipped: string[] }> {
   const attached: string[] = [];
   const skipped: string[] = [];
   if (summary.variants.length === 0) throw new FenerError('invalid_request', 'the run has no variants', { param: 'run' });

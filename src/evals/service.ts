@@ -28,9 +28,12 @@ export class ExperimentService {
   /** Starts (or resumes) a run and answers as soon as it exists; items run in the background. */
   start(input: { definition?: ExperimentDefinition; resume?: string; actor: string }): Promise<EvalRun> {
     if (this.running.size >= (this.options.maxRunning ?? 2)) {
-      throw new FenerError('unavailable', `${this.running.size} experiments are already running in this process; try again when one ends`, { retryable: true });
+      throw new FenerError('unavailable', `${this.running.size} experiments are already running in this process; try again when one ends`, {
+        retryable: true,
+      });
     }
-    if (input.resume !== undefined && this.running.has(input.resume)) throw new FenerError('conflict', `run ${input.resume} is running`, { param: 'run' });
+    if (input.resume !== undefined && this.running.has(input.resume))
+      throw new FenerError('conflict', `run ${input.resume} is running`, { param: 'run' });
     const controller = new AbortController();
     return new Promise<EvalRun>((resolve, reject) => {
       let started = false;
@@ -44,7 +47,13 @@ export class ExperimentService {
         signal: controller.signal,
         onStart: (run) => {
           started = true;
-          this.running.set(run.id, { controller, done: done.then(() => undefined, () => undefined) });
+          this.running.set(run.id, {
+            controller,
+            done: done.then(
+              () => undefined,
+              () => undefined,
+            ),
+          });
           resolve(run);
         },
       })

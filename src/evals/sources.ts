@@ -13,7 +13,10 @@ export function itemSourceFor(definition: ExperimentDefinition, datasets?: Datas
   if ('file' in dataset) source = new JsonlItemSource(dataset.file);
   else if ('items' in dataset) source = new InlineItemSource(dataset.items);
   else if (datasets) source = datasets(dataset.dataset);
-  else throw new FenerError('invalid_request', `dataset "${dataset.dataset}": datasets are not available in this build; use file: or items:`, { param: 'dataset' });
+  else
+    throw new FenerError('invalid_request', `dataset "${dataset.dataset}": datasets are not available in this build; use file: or items:`, {
+      param: 'dataset',
+    });
   return limitItems(source, definition.limit);
 }
 

@@ -107,8 +107,17 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       assert.deepEqual(run.summary, { ok: true });
       assert.equal(run.seed, 3);
       assert.ok(run.finishedAt !== null);
-      assert.deepEqual((await store.evals.listRuns({ experiment: 'qa' })).map((item) => item.id), ['run_a']);
-      assert.deepEqual((await store.evals.listExperiments()).map((item) => [item.experiment, item.runs]), [['other', 1], ['qa', 1]]);
+      assert.deepEqual(
+        (await store.evals.listRuns({ experiment: 'qa' })).map((item) => item.id),
+        ['run_a'],
+      );
+      assert.deepEqual(
+        (await store.evals.listExperiments()).map((item) => [item.experiment, item.runs]),
+        [
+          ['other', 1],
+          ['qa', 1],
+        ],
+      );
       await assert.rejects(store.evals.requireRun('run_missing'), /no evaluation run/);
     });
 
@@ -123,12 +132,18 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       assert.equal(keys.size, 14);
       assert.ok(keys.has(resultKey('b', 'item-6')));
       const firstPage = await store.evals.listResults('run_r', { limit: 4 });
-      assert.deepEqual(firstPage.map((item) => `${item.variant}${item.itemIndex}`), ['a0', 'b0', 'a1', 'b1']);
+      assert.deepEqual(
+        firstPage.map((item) => `${item.variant}${item.itemIndex}`),
+        ['a0', 'b0', 'a1', 'b1'],
+      );
       assert.equal(firstPage[0]!.output, 'output 0');
       assert.deepEqual(firstPage[0]!.scores, { exact_match: 1 });
       assert.equal(firstPage[1]!.costUsd, null);
       const onlyB = await store.evals.listResults('run_r', { variant: 'b', afterIndex: 4, withOutput: false });
-      assert.deepEqual(onlyB.map((item) => item.itemIndex), [5, 6]);
+      assert.deepEqual(
+        onlyB.map((item) => item.itemIndex),
+        [5, 6],
+      );
       assert.equal(onlyB[0]!.output, null);
     });
 
@@ -143,7 +158,10 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         trace('trc_4', start + 10_000, null),
       ]);
       const settled = await store.evals.tracesAfter(evaluator.cursor, { before: start + 5000, limit: 10 });
-      assert.deepEqual(settled.map((item) => item.id), ['trc_1', 'trc_3']);
+      assert.deepEqual(
+        settled.map((item) => item.id),
+        ['trc_1', 'trc_3'],
+      );
       assert.deepEqual(settled[0]!.responseBody, { message: { role: 'assistant', content: '{"a":1}' } });
       await store.evals.saveOnlineScores('json', [{ traceId: 'trc_1', evaluator: 'json', score: 1, details: null, createdAt: start }], {
         at: start + 3,
@@ -152,7 +170,10 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       const moved = await store.evals.getEvaluator('json');
       assert.deepEqual(moved!.cursor, { at: start + 3, id: 'trc_3' });
       assert.deepEqual(await store.evals.tracesAfter(moved!.cursor, { before: start + 5000, limit: 10 }), []);
-      assert.deepEqual((await store.evals.listOnlineScores({ traceId: 'trc_1' })).map((score) => [score.evaluator, score.score]), [['json', 1]]);
+      assert.deepEqual(
+        (await store.evals.listOnlineScores({ traceId: 'trc_1' })).map((score) => [score.evaluator, score.score]),
+        [['json', 1]],
+      );
       assert.deepEqual(await store.evals.onlineSummary(), [{ evaluator: 'json', count: 1, mean: 1 }]);
       // Saving the definition again keeps the cursor.
       await store.evals.saveEvaluator({ name: 'json', definition: { sample_rate: 0.5 }, sampleRate: 0.5, enabled: false });

@@ -61,7 +61,6 @@ export interface EvalOnlineScoresTable {
 }
 
 // A type alias, not an interface: `withTables` needs an index-compatible record type.
-// eslint-disable-next-line @typescript-eslint/consistent-type-definitions
 export type EvalTables = {
   eval_runs: EvalRunsTable;
   eval_results: EvalResultsTable;
@@ -146,7 +145,13 @@ export class EvalRepository {
     this.db = db.withTables<EvalTables>();
   }
 
-  async createRun(input: { id: string; experiment: string; config: Record<string, unknown>; seed: number; actor: string }): Promise<EvalRun> {
+  async createRun(input: {
+    id: string;
+    experiment: string;
+    config: Record<string, unknown>;
+    seed: number;
+    actor: string;
+  }): Promise<EvalRun> {
     const now = Date.now();
     const row: EvalRunsTable = {
       id: input.id,
@@ -265,9 +270,19 @@ export class EvalRepository {
     return rows.map((row) => toResult(options.withOutput === false ? { ...row, output: null } : row));
   }
 
-  async saveEvaluator(input: { name: string; definition: Record<string, unknown>; sampleRate: number; enabled: boolean }): Promise<OnlineEvaluatorRecord> {
+  async saveEvaluator(input: {
+    name: string;
+    definition: Record<string, unknown>;
+    sampleRate: number;
+    enabled: boolean;
+  }): Promise<OnlineEvaluatorRecord> {
     const now = Date.now();
-    const values = { definition: JSON.stringify(input.definition), sample_rate: input.sampleRate, enabled: input.enabled ? 1 : 0, updated_at: now };
+    const values = {
+      definition: JSON.stringify(input.definition),
+      sample_rate: input.sampleRate,
+      enabled: input.enabled ? 1 : 0,
+      updated_at: now,
+    };
     await this.db
       .insertInto('eval_online_evaluators')
       // A new evaluator starts at "now": it scores traffic from here on, not the whole history.
@@ -340,7 +355,11 @@ export class EvalRepository {
           .onConflict((conflict) => conflict.columns(['trace_id', 'evaluator']).doNothing())
           .execute();
       }
-      await trx.updateTable('eval_online_evaluators').set({ cursor_at: cursor.at, cursor_id: cursor.id }).where('name', '=', evaluator).execute();
+      await trx
+        .updateTable('eval_online_evaluators')
+        .set({ cursor_at: cursor.at, cursor_id: cursor.id })
+        .where('name', '=', evaluator)
+        .execute();
     });
   }
 

@@ -33,7 +33,8 @@ export function cohenKappa(a: readonly (string | number)[], b: readonly (string 
   for (let i = 0; i < a.length; i++) {
     const row = index.get(String(a[i]));
     const column = index.get(String(b[i]));
-    if (row === undefined || column === undefined) throw new RangeError(`label "${String(row === undefined ? a[i] : b[i])}" is not among the labels`);
+    if (row === undefined || column === undefined)
+      throw new RangeError(`label "${String(row === undefined ? a[i] : b[i])}" is not among the labels`);
     observed[row]![column]! += 1;
   }
   const rowSums = observed.map((row) => row.reduce((sum, value) => sum + value, 0));

@@ -83,8 +83,13 @@ export function bootstrapMean(values: ArrayLike<number>, options: BootstrapOptio
  * Paired bootstrap of candidate − baseline over the same items (arrays aligned by item).
  * The p-value is twice the smaller tail share of resampled mean differences on either side of 0.
  */
-export function pairedBootstrap(baseline: ArrayLike<number>, candidate: ArrayLike<number>, options: BootstrapOptions = {}): PairedComparison {
-  if (baseline.length !== candidate.length) throw new RangeError(`paired samples differ in length: ${baseline.length} and ${candidate.length}`);
+export function pairedBootstrap(
+  baseline: ArrayLike<number>,
+  candidate: ArrayLike<number>,
+  options: BootstrapOptions = {},
+): PairedComparison {
+  if (baseline.length !== candidate.length)
+    throw new RangeError(`paired samples differ in length: ${baseline.length} and ${candidate.length}`);
   const { iterations, alpha, seed } = settings(options);
   const n = baseline.length;
   const differences = new Float64Array(n);
