@@ -22,8 +22,8 @@ export interface ApiRoute<Body extends z.ZodType, Query extends z.ZodType, Param
   response: Response;
   /** Status of a successful answer (default 200). */
   status?: number;
-  /** `admin` needs the admin key; `public` needs nothing. */
-  auth: 'admin' | 'public';
+  /** `admin` needs the admin key; `key` any valid key (virtual or admin); `public` needs nothing. */
+  auth: 'admin' | 'key' | 'public';
   handler(input: {
     body: z.infer<Body>;
     query: z.infer<Query>;
@@ -57,13 +57,19 @@ function parsePart<T extends z.ZodType>(schema: T | undefined, value: unknown, w
   throw new FenerError('invalid_request', `${param}: ${issue?.message ?? 'invalid'}`, { param });
 }
 
+function authenticateRoute(route: AnyApiRoute, context: ServerContext, request: FastifyRequest): Promise<Principal | undefined> {
+  if (route.auth === 'admin') return context.authenticator.authenticateAdmin(request.headers.authorization);
+  if (route.auth === 'key') return context.authenticator.authenticate(request.headers.authorization);
+  return Promise.resolve(undefined);
+}
+
 export function registerApiRoutes(app: FastifyInstance, context: ServerContext, routes: AnyApiRoute[]): void {
   for (const route of routes) {
     app.route({
       method: route.method,
       url: route.path,
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
-        const principal = route.auth === 'admin' ? await context.authenticator.authenticateAdmin(request.headers.authorization) : undefined;
+        const principal = await authenticateRoute(route, context, request);
         const input = {
           body: parsePart(route.body, request.body, 'body'),
           query: parsePart(route.query, request.query, 'query'),
@@ -127,7 +133,7 @@ export function openApiDocument(routes: AnyApiRoute[], version: string): object 
       },
     };
     if (route.body) operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } };
-    if (route.auth === 'admin') operation.security = [{ bearer: [] }];
+    if (route.auth !== 'public') operation.security = [{ bearer: [] }];
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   }
   return {

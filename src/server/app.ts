@@ -12,6 +12,7 @@ import { metricsText, shareRegistryWithPrimary } from './cluster-metrics.js';
 import { installErrorBoundary } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { evalMetricRoutes } from './routes/evals-metrics.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { modelRoutes } from './routes/models.js';
@@ -34,6 +35,7 @@ export function apiRoutes(): AnyApiRoute[] {
     ...registryRoutes,
     ...deploymentRoutes,
     ...auditRoutes,
+    ...evalMetricRoutes,
   ];
   const openapi = defineRoute({
     method: 'GET',
