@@ -14,6 +14,7 @@ import {
   GatewayEvalClient,
   InlineItemSource,
   judgeAgreement,
+  OnlineEvaluation,
   parseExperiment,
   runExperiment,
   type EvalClient,
@@ -23,7 +24,7 @@ import {
 import type { Principal } from '../src/identity/index.js';
 import { startMockProvider, type MockProvider } from '../src/mock/index.js';
 import { runCli } from './support/cli.js';
-import { flushTraces, startTestServer, type TestServer } from './support/fener.js';
+import { adminGet, flushTraces, startTestServer, type TestServer } from './support/fener.js';
 
 const price = { input_per_mtok: 1, output_per_mtok: 2 };
 const answerSchema = { type: 'object', properties: { answer: { const: 'yes' } }, required: ['answer'] };
@@ -276,5 +277,149 @@ describe('experiments end to end', () => {
     ]);
     assert.equal(usage.code, 1);
     assert.match(usage.stderr, /gate "exact_match>>1"/);
+  });
+
+  async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${server.adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  test('/api/evals: a run in the background, its results, gates, model selection with licences, and bad input', async () => {
+    const started = await api<{ id: string; status: string }>('POST', '/api/evals/runs', {
+      name: 'api-run',
+      dataset: { items: items(6) },
+      variants: [
+        { name: 'json', prompt: 'answer@1' },
+        { name: 'plain', prompt: 'answer@2' },
+      ],
+      metrics: ['exact_match'],
+    });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    let run = started.body;
+    for (let attempt = 0; attempt < 100 && run.status === 'running'; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      run = (await adminGet<typeof run>(server, `/api/evals/runs/${run.id}`)).body;
+    }
+    assert.equal(run.status, 'completed');
+    const page = await adminGet<{ data: { variant: string; item_id: string }[]; next_after: number | null }>(
+      server,
+      `/api/evals/runs/${run.id}/results?limit=3`,
+    );
+    assert.deepEqual(
+      page.body.data.map((result) => `${result.item_id}/${result.variant}`),
+      ['q0/json', 'q0/plain', 'q1/json', 'q1/plain'],
+    );
+    assert.equal(page.body.next_after, 1);
+    const gates = await api<{ passed: boolean; results: { variant: string; passed: boolean }[] }>(
+      'POST',
+      `/api/evals/runs/${run.id}/gates`,
+      { gates: ['exact_match>=0.5'] },
+    );
+    assert.deepEqual(
+      [gates.body.passed, gates.body.results.map((result) => [result.variant, result.passed])],
+      [
+        false,
+        [
+          ['json', true],
+          ['plain', false],
+        ],
+      ],
+    );
+    const selection = await api<{
+      recommendation: string | null;
+      pareto: string[];
+      rows: { variant: string; eligible: boolean; reasons: string[] }[];
+    }>('POST', `/api/evals/runs/${run.id}/select`, { quality: 'exact_match', min_quality: 0.5, licences: ['mit'] });
+    assert.equal(selection.status, 200, JSON.stringify(selection.body));
+    // prompt: variants carry no single licence, so a licence constraint refuses them.
+    assert.equal(selection.body.recommendation, null);
+    assert.deepEqual(selection.body.rows[0]!.reasons, ['licence unknown']);
+    const open = await api<{ recommendation: string | null }>('POST', `/api/evals/runs/${run.id}/select`, {
+      quality: 'exact_match',
+      min_quality: 0.5,
+    });
+    assert.equal(open.body.recommendation, 'json');
+    const compared = await api<{ metrics: { exact_match: { meanDifference: number } } }>('POST', '/api/evals/compare', {
+      baseline: { run: run.id, variant: 'json' },
+      candidate: { run: run.id, variant: 'plain' },
+    });
+    assert.equal(compared.body.metrics.exact_match.meanDifference, -1);
+
+    const bad = await api<{ error: { code: string; message: string } }>('POST', '/api/evals/runs', {
+      name: 'x',
+      dataset: { items: items(1) },
+      variants: [{}],
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error.message, /variants\.0: give exactly one of model or prompt/);
+    const unknownMetric = await api<{ error: { message: string } }>('POST', '/api/evals/runs', {
+      name: 'x',
+      dataset: { items: items(1) },
+      variants: [{ model: 'small' }],
+      metrics: ['nope'],
+    });
+    assert.equal(unknownMetric.status, 400);
+    assert.match(unknownMetric.body.error.message, /unknown metric/);
+    const badGate = await api<{ error: { message: string } }>('POST', `/api/evals/runs/${run.id}/gates`, { gates: ['exact_match>>1'] });
+    assert.equal(badGate.status, 400);
+    assert.equal((await adminGet(server, '/api/evals/runs/run_missing')).status, 404);
+    const openapi = await adminGet<{ paths: Record<string, unknown> }>(server, '/api/openapi.json');
+    assert.ok('/api/evals/runs/{id}/results' in openapi.body.paths && '/api/evals/online/scores' in openapi.body.paths);
+  });
+
+  test('online evaluation scores a sample of live traces (never the evaluations’ own calls) and serves them by trace id', async () => {
+    const put = await api<{ name: string }>('PUT', '/api/evals/online/evaluators/json-ok', {
+      sample_rate: 1,
+      metric: 'json_valid',
+      models: ['small'],
+    });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    const key = await server.createKey('online');
+    const traceIds: string[] = [];
+    for (const format of [{ type: 'json_object' }, undefined]) {
+      const response = await fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'small',
+          messages: [{ role: 'user', content: 'hi' }],
+          ...(format ? { response_format: format } : {}),
+        }),
+      });
+      assert.equal(response.status, 200);
+      traceIds.push(response.headers.get('x-fener-trace-id')!);
+    }
+    await flushTraces(server);
+    const online = new OnlineEvaluation({
+      store: server.context.store,
+      client: new GatewayEvalClient(server.context.runtime.gateway, principal),
+      logger: server.context.logger,
+      settleMs: 0,
+    });
+    assert.equal(await online.tick(Date.now() + 1), 2, 'both live calls');
+    assert.equal(await online.tick(Date.now() + 1), 0, 'the cursor moved past them');
+    const scores = await adminGet<{ data: { trace_id: string; score: number }[] }>(server, `/api/evals/online/scores?evaluator=json-ok`);
+    assert.deepEqual(
+      scores.body.data.map((score) => [score.trace_id, score.score]).sort(),
+      [
+        [traceIds[0], 1],
+        [traceIds[1], 0],
+      ].sort(),
+    );
+    const listed = await adminGet<{ data: { name: string; scored: number; mean: number }[] }>(server, '/api/evals/online/evaluators');
+    assert.deepEqual(
+      listed.body.data.map((entry) => [entry.name, entry.scored, entry.mean]),
+      [['json-ok', 2, 0.5]],
+    );
+    const refused = await api<{ error: { message: string } }>('PUT', '/api/evals/online/evaluators/bad', {
+      sample_rate: 2,
+      metric: 'json_valid',
+    });
+    assert.equal(refused.status, 400);
+    assert.equal((await api('DELETE', '/api/evals/online/evaluators/json-ok')).status, 200);
   });
 });

@@ -12,6 +12,8 @@ import { metricsText, shareRegistryWithPrimary } from './cluster-metrics.js';
 import { installErrorBoundary } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { evalRoutes } from './routes/evals.js';
+import { evalOnlineRoutes } from './routes/evals-online.js';
 import { evalMetricRoutes } from './routes/evals-metrics.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -35,6 +37,8 @@ export function apiRoutes(): AnyApiRoute[] {
     ...registryRoutes,
     ...deploymentRoutes,
     ...auditRoutes,
+    ...evalRoutes,
+    ...evalOnlineRoutes,
     ...evalMetricRoutes,
   ];
   const openapi = defineRoute({
