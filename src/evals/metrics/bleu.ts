@@ -78,21 +78,32 @@ export function computeBleu(
   return result(bp * Math.exp(logSum / effectiveOrder));
 }
 
-type NgramCounts = Array<Map<string, number>>;
+type NgramCounts = Array<Map<number | string, number>>;
 
-/** `extract_all_word_ngrams`: n-gram counts per order (index n-1) and the token count. */
-function wordNgrams(line: string, maxOrder: number): { ngrams: NgramCounts; length: number } {
-  const tokens = pySplit(line);
-  const ngrams: NgramCounts = [];
-  for (let n = 1; n <= maxOrder; n += 1) {
-    const counts = new Map<string, number>();
-    for (let start = 0; start + n <= tokens.length; start += 1) {
-      const key = n === 1 ? (tokens[start] as string) : tokens.slice(start, start + n).join(' ');
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+/**
+ * `extract_all_word_ngrams`: n-gram counts per order (index n-1). Tokens are numbered per item
+ * and an n-gram's key is its token numbers read as digits in base `base`, exact while
+ * base^n < 2^52; otherwise the key is the tokens joined by a space (they contain no whitespace).
+ */
+function wordNgrams(tokens: readonly string[], ids: readonly number[], keying: { maxOrder: number; base: number }): NgramCounts {
+  const { maxOrder, base } = keying;
+  const ngrams: NgramCounts = Array.from({ length: maxOrder }, () => new Map<number | string, number>());
+  const numericOrders = Math.min(maxOrder, Math.floor(Math.log(2 ** 52) / Math.log(Math.max(base, 2))));
+  for (let start = 0; start < ids.length; start += 1) {
+    let key = 0;
+    const limit = Math.min(maxOrder, ids.length - start);
+    for (let n = 1; n <= limit; n += 1) {
+      const counts = ngrams[n - 1] as Map<number | string, number>;
+      if (n <= numericOrders) {
+        key = key * base + (ids[start + n - 1] as number);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      } else {
+        const text = tokens.slice(start, start + n).join(' ');
+        counts.set(text, (counts.get(text) ?? 0) + 1);
+      }
     }
-    ngrams.push(counts);
   }
-  return { ngrams, length: tokens.length };
+  return ngrams;
 }
 
 /** `_get_closest_ref_len`: the reference length closest to the hypothesis, the shorter on ties. */
@@ -115,21 +126,35 @@ function closestReferenceLength(hypothesisLength: number, referenceLengths: read
 export function bleuSegmentStatistics(hypothesis: string, references: readonly string[], settings: BleuSettings): number[] {
   const preprocess = preprocessor(settings);
   const order = settings.maxNgramOrder;
-  const merged: NgramCounts = Array.from({ length: order }, () => new Map<string, number>());
+  const tokenLists = [hypothesis, ...references].map((text) => pySplit(preprocess(text)));
+  const vocabulary = new Map<string, number>();
+  const idLists = tokenLists.map((tokens) =>
+    tokens.map((token) => {
+      let id = vocabulary.get(token);
+      if (id === undefined) {
+        id = vocabulary.size;
+        vocabulary.set(token, id);
+      }
+      return id;
+    }),
+  );
+  const base = vocabulary.size;
+  const merged: NgramCounts = Array.from({ length: order }, () => new Map<number | string, number>());
   const referenceLengths: number[] = [];
-  for (const reference of references) {
-    const { ngrams, length } = wordNgrams(preprocess(reference), order);
-    referenceLengths.push(length);
-    ngrams.forEach((counts, index) => {
-      const target = merged[index] as Map<string, number>;
+  for (let index = 1; index < tokenLists.length; index += 1) {
+    const tokens = tokenLists[index] as string[];
+    referenceLengths.push(tokens.length);
+    wordNgrams(tokens, idLists[index] as number[], { maxOrder: order, base }).forEach((counts, position) => {
+      const target = merged[position] as Map<number | string, number>;
       for (const [key, count] of counts) target.set(key, Math.max(target.get(key) ?? 0, count));
     });
   }
-  const { ngrams, length } = wordNgrams(preprocess(hypothesis), order);
+  const hypothesisTokens = tokenLists[0] as string[];
+  const length = hypothesisTokens.length;
   const correct = new Array<number>(order).fill(0);
   const total = new Array<number>(order).fill(0);
-  ngrams.forEach((counts, index) => {
-    const referenceCounts = merged[index] as Map<string, number>;
+  wordNgrams(hypothesisTokens, idLists[0] as number[], { maxOrder: order, base }).forEach((counts, index) => {
+    const referenceCounts = merged[index] as Map<number | string, number>;
     for (const [key, count] of counts) {
       total[index] = (total[index] ?? 0) + count;
       const referenceCount = referenceCounts.get(key);

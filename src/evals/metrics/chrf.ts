@@ -17,34 +17,50 @@ export interface ChrfSettings {
   epsSmoothing: boolean;
 }
 
-type NgramCounts = Array<Map<string, number>>;
+/**
+ * The n-grams of one order as a sorted list of keys: counting matches is then a merge of two
+ * sorted lists (each equal pair is one clipped match), which is what `Counter` intersection
+ * computes, without building hash maps.
+ */
+type SortedNgrams = Float64Array | string[];
+type NgramCounts = SortedNgrams[];
 
-function charNgrams(line: string, maxOrder: number, includeWhitespace: boolean): NgramCounts {
+/** Code points of the text chrF counts (whitespace removed unless `includeWhitespace`). */
+function charCodes(line: string, includeWhitespace: boolean): number[] {
   const text = includeWhitespace ? line : pyRemoveWhitespace(line);
-  // Python slices by code point; map code-point positions to UTF-16 offsets when they differ.
-  const offsets = isSingleUnit(text) ? undefined : codePointOffsets(text);
-  const length = offsets === undefined ? text.length : offsets.length - 1;
-  const result: NgramCounts = [];
-  for (let n = 1; n <= maxOrder; n += 1) {
-    const counts = new Map<string, number>();
-    for (let start = 0; start + n <= length; start += 1) {
-      const key = offsets === undefined ? text.slice(start, start + n) : text.slice(offsets[start], offsets[start + n]);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    result.push(counts);
+  const codes: number[] = [];
+  if (isSingleUnit(text)) {
+    for (let index = 0; index < text.length; index += 1) codes.push(text.charCodeAt(index));
+  } else {
+    for (const character of text) codes.push(character.codePointAt(0) as number);
   }
-  return result;
+  return codes;
 }
 
-function codePointOffsets(text: string): number[] {
-  const offsets: number[] = [];
-  let offset = 0;
-  for (const character of text) {
-    offsets.push(offset);
-    offset += character.length;
+/**
+ * Character n-grams per order. An n-gram's key is its code points read as digits in base `base`
+ * (one more than the largest code point of the item), exact while base^n < 2^52; longer n-grams
+ * of wide alphabets use the n-gram text. Hypothesis and references of one item share `base`.
+ */
+function charNgrams(codes: readonly number[], maxOrder: number, base: number): NgramCounts {
+  const numericOrders = Math.min(maxOrder, Math.floor(52 / Math.log2(Math.max(base, 2))));
+  const numeric = Array.from({ length: numericOrders }, (_, index) => new Float64Array(Math.max(0, codes.length - index)));
+  // One pass: the key of an n-gram is the key of its first n-1 code points times base, plus the n-th.
+  for (let start = 0; start < codes.length; start += 1) {
+    let key = 0;
+    const limit = Math.min(numericOrders, codes.length - start);
+    for (let n = 0; n < limit; n += 1) {
+      key = key * base + (codes[start + n] as number);
+      (numeric[n] as Float64Array)[start] = key;
+    }
   }
-  offsets.push(offset);
-  return offsets;
+  const result: NgramCounts = numeric.map((keys) => keys.sort());
+  for (let n = numericOrders + 1; n <= maxOrder; n += 1) {
+    const keys: string[] = [];
+    for (let start = 0; start + n <= codes.length; start += 1) keys.push(String.fromCodePoint(...codes.slice(start, start + n)));
+    result.push(keys.sort());
+  }
+  return result;
 }
 
 const punctuation = new Set('!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~');
@@ -66,18 +82,15 @@ export function separatePunctuation(sentence: string): string[] {
   return words;
 }
 
-function wordNgrams(words: readonly string[], n: number): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (let start = 0; start + n <= words.length; start += 1) {
-    const key = words.slice(start, start + n).join(' ');
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return counts;
+function wordNgrams(words: readonly string[], n: number): string[] {
+  const keys: string[] = [];
+  for (let start = 0; start + n <= words.length; start += 1) keys.push(words.slice(start, start + n).join(' '));
+  return keys.sort();
 }
 
-function allNgrams(text: string, settings: ChrfSettings): NgramCounts {
-  const prepared = settings.lowercase ? text.toLowerCase() : text;
-  const ngrams = charNgrams(prepared, settings.charOrder, settings.whitespace);
+function allNgrams(prepared: string, codes: readonly number[], keying: { base: number; settings: ChrfSettings }): NgramCounts {
+  const { base, settings } = keying;
+  const ngrams = charNgrams(codes, settings.charOrder, base);
   if (settings.wordOrder > 0) {
     const words = separatePunctuation(prepared);
     for (let n = 1; n <= settings.wordOrder; n += 1) ngrams.push(wordNgrams(words, n));
@@ -85,22 +98,38 @@ function allNgrams(text: string, settings: ChrfSettings): NgramCounts {
   return ngrams;
 }
 
+/** Clipped matches of two sorted key lists. */
+function countMatches(hypothesis: SortedNgrams, reference: SortedNgrams): number {
+  let matches = 0;
+  let i = 0;
+  let j = 0;
+  while (i < hypothesis.length && j < reference.length) {
+    const left = hypothesis[i] as number | string;
+    const right = reference[j] as number | string;
+    if (left === right) {
+      matches += 1;
+      i += 1;
+      j += 1;
+    } else if (left < right) {
+      i += 1;
+    } else {
+      j += 1;
+    }
+  }
+  return matches;
+}
+
 /** `_get_match_statistics` for every order: `[hyp, ref, match]` triples. */
 function matchStatistics(hypothesis: NgramCounts, reference: NgramCounts): number[] {
   const statistics: number[] = [];
-  hypothesis.forEach((hypothesisCounts, index) => {
-    const referenceCounts = reference[index] as Map<string, number>;
-    let hypothesisCount = 0;
-    let matchCount = 0;
-    for (const [key, count] of hypothesisCounts) {
-      hypothesisCount += count;
-      const referenceCount = referenceCounts.get(key);
-      if (referenceCount !== undefined) matchCount += Math.min(count, referenceCount);
-    }
-    let referenceTotal = 0;
-    for (const count of referenceCounts.values()) referenceTotal += count;
+  hypothesis.forEach((hypothesisKeys, index) => {
+    const referenceKeys = reference[index] as SortedNgrams;
     // "Don't count hits if no reference exists for that n-gram"
-    statistics.push(referenceCounts.size > 0 ? hypothesisCount : 0, referenceTotal, matchCount);
+    statistics.push(
+      referenceKeys.length > 0 ? hypothesisKeys.length : 0,
+      referenceKeys.length,
+      countMatches(hypothesisKeys, referenceKeys),
+    );
   });
   return statistics;
 }
@@ -138,11 +167,16 @@ export function chrfScore(statistics: readonly number[], settings: Pick<ChrfSett
 
 /** `_compute_segment_statistics`: the statistics of the reference with the best F-score. */
 export function chrfSegmentStatistics(hypothesis: string, references: readonly string[], settings: ChrfSettings): number[] {
-  const hypothesisNgrams = allNgrams(hypothesis, settings);
+  const texts = [hypothesis, ...references].map((text) => (settings.lowercase ? text.toLowerCase() : text));
+  const codes = texts.map((text) => charCodes(text, settings.whitespace));
+  let largest = 0;
+  for (const list of codes) for (const code of list) if (code > largest) largest = code;
+  const base = largest + 1;
+  const hypothesisNgrams = allNgrams(texts[0] as string, codes[0] as number[], { base, settings });
   let best: number[] = [];
   let bestScore = -1;
-  for (const reference of references) {
-    const statistics = matchStatistics(hypothesisNgrams, allNgrams(reference, settings));
+  for (let index = 1; index < texts.length; index += 1) {
+    const statistics = matchStatistics(hypothesisNgrams, allNgrams(texts[index] as string, codes[index] as number[], { base, settings }));
     const score = chrfScore(statistics, settings);
     if (score > bestScore) {
       bestScore = score;

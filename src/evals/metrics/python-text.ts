@@ -9,11 +9,37 @@ const leadingWhitespace = new RegExp(`^[${whitespaceClass}]+`);
 const trailingWhitespace = new RegExp(`[${whitespaceClass}]+$`);
 const surrogate = /[\uD800-\uDFFF]/;
 
+function isPythonWhitespace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x1f);
+  if (code < 0x85) return false;
+  return (
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  );
+}
+
 /** Python's `text.split()` (no argument): split on whitespace runs, no empty strings. */
 export function pySplit(text: string): string[] {
-  const parts = text.split(whitespaceRun);
-  if (parts.length > 0 && parts[0] === '') parts.shift();
-  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  const parts: string[] = [];
+  let start = -1;
+  for (let index = 0; index < text.length; index += 1) {
+    if (isPythonWhitespace(text.charCodeAt(index))) {
+      if (start >= 0) {
+        parts.push(text.slice(start, index));
+        start = -1;
+      }
+    } else if (start < 0) {
+      start = index;
+    }
+  }
+  if (start >= 0) parts.push(text.slice(start));
   return parts;
 }
 

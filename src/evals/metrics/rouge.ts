@@ -21,6 +21,9 @@ export interface RougeSettings {
 /** Token ids for one item, so n-grams and LCS compare integers. */
 class Vocabulary {
   private readonly ids = new Map<string, number>();
+  get size(): number {
+    return this.ids.size;
+  }
   encode(tokens: readonly string[]): number[] {
     return tokens.map((token) => {
       let id = this.ids.get(token);
@@ -33,10 +36,18 @@ class Vocabulary {
   }
 }
 
-function ngramCounts(tokens: readonly number[], n: number): Map<string | number, number> {
+/** N-gram counts; keys are token ids in base `base` while exact (base^n < 2^52), else joined text. */
+function ngramCounts(tokens: readonly number[], n: number, base: number): Map<string | number, number> {
   const counts = new Map<string | number, number>();
+  const numeric = n * Math.log2(Math.max(base, 2)) < 52;
   for (let start = 0; start + n <= tokens.length; start += 1) {
-    const key = n === 1 ? (tokens[start] as number) : tokens.slice(start, start + n).join(',');
+    let key: string | number;
+    if (numeric) {
+      key = 0;
+      for (let offset = 0; offset < n; offset += 1) key = key * base + (tokens[start + offset] as number);
+    } else {
+      key = tokens.slice(start, start + n).join(',');
+    }
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;
@@ -83,7 +94,7 @@ export function scoreRouge(target: string, prediction: string, settings: RougeSe
       result[rougeType] = summaryLevelLcs(sentences(target), sentences(prediction));
     } else {
       const n = Number(rougeTypePattern.exec(rougeType)?.[1]);
-      result[rougeType] = scoreNgrams(ngramCounts(targetTokens, n), ngramCounts(predictionTokens, n));
+      result[rougeType] = scoreNgrams(ngramCounts(targetTokens, n, vocabulary.size), ngramCounts(predictionTokens, n, vocabulary.size));
     }
   }
   return result;
