@@ -3,6 +3,7 @@
  * concurrency and retries, results stored per item as they finish. A run that stopped (crash,
  * Ctrl-C, abort) is resumed by id: finished (variant, item) pairs are skipped, the rest run.
  */
+import { setMaxListeners } from 'node:events';
 import { FenerError, newId } from '../core/index.js';
 import { resultKey, type EvalResult, type EvalRun, type Store } from '../store/index.js';
 import { collectResults, summarise, type RunSummary } from './aggregate.js';
@@ -64,6 +65,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
   options.onStart?.(run);
   const source = options.source(definition);
   const internal = new AbortController();
+  // One listener per task in flight is expected on the run's signal.
+  setMaxListeners(definition.concurrency + 10, internal.signal);
   const abort = (): void => internal.abort();
   options.signal?.addEventListener('abort', abort, { once: true });
   const progress = options.progress ?? silentProgress;
@@ -156,7 +159,23 @@ async function schedule(plan: Schedule): Promise<void> {
   if (fatal !== undefined) throw fatal;
 }
 
+/**
+ * Each task gets its own signal, linked to the run's for as long as the task lasts: upstream
+ * calls add abort listeners to the signal they are given, and thousands of tasks sharing the
+ * run's signal would pile them up on it.
+ */
 async function runOne(plan: Schedule, item: EvalItem, variant: ResolvedVariant): Promise<void> {
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  plan.signal.addEventListener('abort', abort, { once: true });
+  try {
+    await runTask({ ...plan, signal: controller.signal }, item, variant);
+  } finally {
+    plan.signal.removeEventListener('abort', abort);
+  }
+}
+
+async function runTask(plan: Schedule, item: EvalItem, variant: ResolvedVariant): Promise<void> {
   const { definition } = plan;
   const metadata = { run: plan.runId, variant: variant.name, item: item.id };
   const variables =
