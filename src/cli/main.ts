@@ -4,6 +4,8 @@ import { version } from '../server/index.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { evalConfigArgs, registerEvalCommands } from './commands/eval.js';
+import { registerEvalMetricCommand } from './commands/eval-metric.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMockProviderCommand } from './commands/mock-provider.js';
 import { registerRegistryCommands } from './commands/registry.js';
@@ -27,6 +29,7 @@ export function buildProgram(): Command {
   registerRegistryCommands(program, globals);
   registerAuditCommands(program, globals);
   registerPromptCommands(program, globals);
+  registerEvalMetricCommand(registerEvalCommands(program, globals));
   registerMockProviderCommand(program);
   registerDemoCommand(program);
   return program;
@@ -34,7 +37,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(promptVersionArgs(argv));
+    await buildProgram().parseAsync(promptVersionArgs(evalConfigArgs(argv)));
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit 0; usage errors were already printed by commander.

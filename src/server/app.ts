@@ -13,6 +13,9 @@ import { registerConsole, type PageFallback } from './console.js';
 import { installErrorBoundary } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { evalRoutes } from './routes/evals.js';
+import { evalOnlineRoutes } from './routes/evals-online.js';
+import { evalMetricRoutes } from './routes/evals-metrics.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { modelRoutes } from './routes/models.js';
@@ -39,6 +42,9 @@ export function apiRoutes(): AnyApiRoute[] {
     ...registryRoutes,
     ...deploymentRoutes,
     ...auditRoutes,
+    ...evalRoutes,
+    ...evalOnlineRoutes,
+    ...evalMetricRoutes,
   ];
   const openapi = defineRoute({
     method: 'GET',

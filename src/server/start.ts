@@ -11,6 +11,7 @@ import { createSharedState } from '../state/index.js';
 import { openStore } from '../store/index.js';
 import { buildApp } from './app.js';
 import type { ServerContext } from './context.js';
+import { startEvalBackground } from './routes/evals-online.js';
 
 export interface StartServerOptions {
   config: FenerConfig;
@@ -61,6 +62,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   const context: ServerContext = { config, store, authenticator, runtime, logger, version };
   const app = await buildApp(context);
+  const evals = startEvalBackground(context);
   let url = '';
   if (options.listen !== false) {
     url = await app.listen({ host: config.server.host, port: config.server.port });
@@ -75,6 +77,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       const sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
       sweeper.unref();
       await app.close();
+      await evals.stop();
       clearTimeout(grace);
       clearInterval(sweeper);
       authenticator.stop();

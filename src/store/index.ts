@@ -20,3 +20,5 @@ export type { AuditAction, AuditEntry, AuditFilter, AuditInput, AuditPage, Audit
 export { servingModelName } from './registry.js';
 export type { Evaluation, ModelVersion, ModelVersionInput, ModelVersionKind, RegisteredModel, RegistryServingTable } from './registry.js';
 export type { ActiveDeployment, Deployment, DeploymentSpec, DeploymentVersion, StoredPolicy } from './deployments.js';
+export { resultKey } from './evals.js';
+export type { EvalResult, EvalRun, EvalRunStatus, OnlineEvaluatorRecord, OnlineScore, TraceForEvaluation } from './evals.js';

@@ -4,6 +4,7 @@
  * SQLite and Postgres (`bigint` for epoch ms, `double precision` for money and timings).
  */
 import type { Kysely, Migration } from 'kysely';
+import { createEvalTables } from './evals.js';
 import { createPromptTables } from './prompts.js';
 import { createTraceStatsTables } from './trace-stats-migration.js';
 
@@ -241,4 +242,5 @@ export const migrations: Record<string, Migration> = {
   '0006_registry': { up: registry },
   '0005_prompts': { up: createPromptTables },
   '0011_trace_stats': { up: createTraceStatsTables },
+  '0009_evals': { up: createEvalTables },
 };

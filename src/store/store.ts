@@ -6,6 +6,7 @@ import { type Kysely, Migrator, sql, type MigrationProvider } from 'kysely';
 import { FenerError } from '../core/index.js';
 import { openPostgres, openSqlite } from './dialects.js';
 import { AuditRepository } from './audit.js';
+import { EvalRepository } from './evals.js';
 import { KeyRepository } from './keys.js';
 import { migrations } from './migrations.js';
 import { ModelRepository } from './models.js';
@@ -46,6 +47,7 @@ export interface Store {
   readonly deployments: DeploymentRepository;
   readonly policies: PolicyRepository;
   readonly prompts: PromptRepository;
+  readonly evals: EvalRepository;
   /** Throws when the database cannot answer a trivial query. */
   ping(): Promise<void>;
   migrate(): Promise<MigrationReport>;
@@ -66,6 +68,7 @@ class KyselyStore implements Store {
   readonly deployments: DeploymentRepository;
   readonly policies: PolicyRepository;
   readonly prompts: PromptRepository;
+  readonly evals: EvalRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -82,6 +85,7 @@ class KyselyStore implements Store {
     this.deployments = new DeploymentRepository(db, this.audit);
     this.policies = new PolicyRepository(db, this.audit);
     this.prompts = new PromptRepository(db, this.revisions);
+    this.evals = new EvalRepository(db);
   }
 
   async ping(): Promise<void> {
