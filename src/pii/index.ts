@@ -1,0 +1,4 @@
+export { piiTypes, redactionModes } from './types.js';
+export type { DetectOptions, PiiEntity, PiiType, RedactOptions, RedactResult, RedactionMode } from './types.js';
+export { detectPii } from './engine.js';
+export { redactPii } from './redact.js';
