@@ -1,0 +1,55 @@
+import type { PiiEntity } from '../types.js';
+import { scan } from './scan.js';
+
+/**
+ * Street addresses in English, Turkish and German: a street with a house number (or a Turkish
+ * neighbourhood + street), optionally followed by a postcode and a city. A street name alone
+ * ("Bağdat Caddesi'nde", "on Main Street") is a place, not an address, and is not reported.
+ */
+const nameWord = String.raw`(?:\p{Lu}[\p{L}'’-]{0,24}|\d{1,5}\.?)`;
+const boundary = String.raw`(?<![\p{L}\p{N}])`;
+const end = String.raw`(?![\p{L}\p{N}])`;
+
+// English: 221B Baker Street, Apt 4, London NW1 6XE | 1600 Pennsylvania Ave NW, Washington, DC 20500
+const usState = String.raw`[A-Z]{2}[ \t]\d{5}(?:-\d{4})?`;
+const ukPostcode = String.raw`[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}`;
+const englishStreet = String.raw`(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Ln\.?|Drive|Dr\.?|Court|Ct\.?|Place|Pl\.?|Square|Sq\.?|Terrace|Way|Parkway|Highway|Crescent|Close|Gardens)`;
+const english = new RegExp(
+  boundary +
+    String.raw`\d{1,5}[A-Za-z]?[ \t](?:${nameWord}[ \t]){1,4}${englishStreet}(?![\p{L}])(?:[ \t](?:NW|NE|SW|SE|N|S|E|W)${end})?` +
+    String.raw`(?:,?[ \t](?:Apt|Apartment|Suite|Unit|Flat)\.?[ \t]?#?\d{1,5}[A-Za-z]?)?` +
+    String.raw`(?:,[ \t]\p{Lu}\p{Ll}{1,24}(?:[ \t]\p{Lu}\p{Ll}{1,24}){0,2}(?:,?[ \t](?:${usState}|${ukPostcode}))?)?` +
+    String.raw`(?:,?[ \t](?:${ukPostcode}))?`,
+  'gu',
+);
+
+// Turkish: Caferağa Mah. Moda Cad. No: 12/3 D: 4 34710 Kadıköy/İstanbul
+const neighbourhood = String.raw`(?:${nameWord}[ \t]){1,3}(?:Mahallesi|Mah\.|Mh\.)`;
+const turkishStreet = String.raw`(?:${nameWord}[ \t]){1,3}(?:Sokağı|Sokak|Sok\.|Sk\.|Caddesi|Cadde|Cad\.|Cd\.|Bulvarı|Blv\.|Yolu)`;
+const doorNumber = String.raw`No[:.]?[ \t]?\d{1,5}(?:[ \t]?\/[ \t]?\d{1,4})?[A-Za-z]?${end}`;
+const flat = String.raw`(?:[ \t,]{1,3}(?:Daire|D\.|D:|Kat|K\.|K:)[:.]?[ \t]?\d{1,3})`;
+const turkishCity = String.raw`(?:[ \t,]{1,3}\d{5}[ \t]\p{Lu}\p{L}{1,24}(?:[ \t]?\/[ \t]?\p{Lu}\p{L}{1,24})?)`;
+const turkish = new RegExp(
+  boundary +
+    String.raw`(?:${neighbourhood}[ \t,]{1,3}${turkishStreet}(?:[ \t,]{1,3}${doorNumber})?|(?:${neighbourhood}[ \t,]{1,3})?${turkishStreet}[ \t,]{1,3}${doorNumber})` +
+    String.raw`${flat}{0,2}${turkishCity}?`,
+  'gu',
+);
+
+// German: Hauptstraße 5, 10115 Berlin | Berliner Str. 12a | Am Lindenweg 3
+const germanSuffix = String.raw`(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee)`;
+const germanStreet = String.raw`(?:(?:${nameWord}[ \t-]){0,3}\p{Lu}\p{Ll}{1,30}${germanSuffix}|(?:${nameWord}[ \t-]){1,3}(?:Straße|Strasse|Str\.|Weg|Gasse|Platz|Allee|Ring|Damm))`;
+const german = new RegExp(
+  boundary +
+    String.raw`${germanStreet}[ \t]\d{1,4}[a-z]?(?:[ \t]?-[ \t]?\d{1,4})?${end}` +
+    String.raw`(?:,?[ \t]{1,3}(?:D-)?\d{5}[ \t]\p{Lu}\p{L}{1,24}(?:[ \t](?:am|an der|im)[ \t]\p{Lu}\p{L}{1,24})?)?`,
+  'gu',
+);
+
+export function detectAddresses(text: string): PiiEntity[] {
+  return [
+    ...scan(text, { type: 'address', pattern: english }),
+    ...scan(text, { type: 'address', pattern: turkish }),
+    ...scan(text, { type: 'address', pattern: german }),
+  ];
+}
