@@ -16,3 +16,24 @@ export type { AuditAction, AuditEntry, AuditFilter, AuditInput, AuditPage, Audit
 export { servingModelName } from './registry.js';
 export type { Evaluation, ModelVersion, ModelVersionInput, ModelVersionKind, RegisteredModel, RegistryServingTable } from './registry.js';
 export type { ActiveDeployment, Deployment, DeploymentSpec, DeploymentVersion, StoredPolicy } from './deployments.js';
+export type {
+  Feedback,
+  FeedbackFilter,
+  FeedbackInput,
+  FeedbackKind,
+  FeedbackPage,
+  FeedbackSummary,
+  PreferenceSide,
+  ScoreDefinition,
+  ScoreDefinitionInput,
+  ScoreKind,
+} from './feedback.js';
+export type {
+  AnnotationItem,
+  AnnotationQueue,
+  QueueAssignment,
+  QueueItemInput,
+  QueueProgress,
+  QueueRating,
+  QueueSourceKind,
+} from './feedback-queues.js';

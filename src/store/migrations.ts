@@ -4,6 +4,7 @@
  * SQLite and Postgres (`bigint` for epoch ms, `double precision` for money and timings).
  */
 import type { Kysely, Migration } from 'kysely';
+import { createFeedbackTables } from './feedback-tables.js';
 import { createPromptTables } from './prompts.js';
 
 async function initial(db: Kysely<unknown>): Promise<void> {
@@ -239,4 +240,5 @@ export const migrations: Record<string, Migration> = {
   '0004_trace_routing': { up: routingColumns },
   '0006_registry': { up: registry },
   '0005_prompts': { up: createPromptTables },
+  '0008_feedback': { up: createFeedbackTables },
 };

@@ -12,6 +12,8 @@ import { ModelRepository } from './models.js';
 import { ProjectRepository } from './projects.js';
 import { PromptRepository } from './prompts.js';
 import { DeploymentRepository, PolicyRepository } from './deployments.js';
+import { FeedbackRepository } from './feedback.js';
+import { AnnotationQueueRepository } from './feedback-queues.js';
 import { RegistryRepository } from './registry.js';
 import { RevisionRepository } from './revisions.js';
 import type { Database } from './schema.js';
@@ -43,6 +45,8 @@ export interface Store {
   readonly deployments: DeploymentRepository;
   readonly policies: PolicyRepository;
   readonly prompts: PromptRepository;
+  readonly feedback: FeedbackRepository;
+  readonly annotationQueues: AnnotationQueueRepository;
   /** Throws when the database cannot answer a trivial query. */
   ping(): Promise<void>;
   migrate(): Promise<MigrationReport>;
@@ -62,6 +66,8 @@ class KyselyStore implements Store {
   readonly deployments: DeploymentRepository;
   readonly policies: PolicyRepository;
   readonly prompts: PromptRepository;
+  readonly feedback: FeedbackRepository;
+  readonly annotationQueues: AnnotationQueueRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -77,6 +83,8 @@ class KyselyStore implements Store {
     this.deployments = new DeploymentRepository(db, this.audit);
     this.policies = new PolicyRepository(db, this.audit);
     this.prompts = new PromptRepository(db, this.revisions);
+    this.feedback = new FeedbackRepository(db, this.audit);
+    this.annotationQueues = new AnnotationQueueRepository(db, this.audit, this.feedback);
   }
 
   async ping(): Promise<void> {
