@@ -2,7 +2,8 @@
  * Feedback becomes data. For every trace with feedback, one item: the trace's messages as input;
  * the latest correction as expected output (else the trace's own answer, unless it only ever got
  * thumbs down); thumbs, scores and labels as metadata. Every preference becomes a pair: the
- * trace's messages as prompt, the chosen and the rejected output as text.
+ * trace's messages as input (the prompt), the chosen output as `expected`, the other as `rejected`
+ * — the datasets module's item shape, which its preference-pairs export reads.
  *
  * The result is plain data: the layer above hands it to the datasets module, which this module
  * may not import (and which may not import this one).
@@ -10,9 +11,14 @@
 import type { Feedback, Trace } from '../store/index.js';
 import { traceMessages, traceOutput, type ChatMessage } from './trace-text.js';
 
+/**
+ * An item in the datasets module's shape: `id` follows the trace (`trace:trc_…`) or the preference
+ * (`preference:fbk_…`), so re-running the conversion over more feedback updates the same items.
+ */
 export interface FeedbackItem {
+  id: string;
   input: { messages: ChatMessage[] };
-  expected_output: string | null;
+  expected: string | null;
   metadata: {
     source: { trace_id: string; model: string };
     feedback: {
@@ -26,9 +32,11 @@ export interface FeedbackItem {
   };
 }
 
+/** A preference as an item: the prompt as input, the chosen output as `expected`, the other as `rejected`. */
 export interface PreferencePair {
-  prompt: ChatMessage[];
-  chosen: string;
+  id: string;
+  input: { messages: ChatMessage[] };
+  expected: string;
   rejected: string;
   metadata: { source: { trace_id: string; feedback_id: string }; author: string | null };
 }
@@ -92,8 +100,9 @@ function itemOf(source: Trace, messages: ChatMessage[], entries: Feedback[]): Fe
   const output = traceOutput(source.response_body);
   const rejectedOnly = summary.thumbs.down > 0 && summary.thumbs.up === 0;
   const item: FeedbackItem = {
+    id: `trace:${source.id}`,
     input: { messages },
-    expected_output: correction ?? (rejectedOnly ? null : output),
+    expected: correction ?? (rejectedOnly ? null : output),
     metadata: { source: { trace_id: source.id, model: source.model }, feedback: summary },
   };
   if (correction !== null) item.metadata.original_output = output;
@@ -112,5 +121,11 @@ async function preferencePair(entry: Feedback, trace: (id: string) => Promise<Tr
   const chosen = await text(entry.preference!.chosen);
   const rejected = await text(entry.preference!.rejected);
   if (chosen === null || rejected === null) return 'an output of the preference has no text (its trace is gone or answered with no text)';
-  return { prompt, chosen, rejected, metadata: { source: { trace_id: source!.id, feedback_id: entry.id }, author: entry.author } };
+  return {
+    id: `preference:${entry.id}`,
+    input: { messages: prompt },
+    expected: chosen,
+    rejected,
+    metadata: { source: { trace_id: source!.id, feedback_id: entry.id }, author: entry.author },
+  };
 }

@@ -22,8 +22,11 @@ export interface ApiRoute<Body extends z.ZodType, Query extends z.ZodType, Param
   response: Response;
   /** Status of a successful answer (default 200). */
   status?: number;
-  /** `admin` needs the admin key; `public` needs nothing. */
-  auth: 'admin' | 'public';
+  /**
+   * `admin` needs the admin key; `key` takes any valid key (a project key as well, which the
+   * handler must keep within its project); `public` needs nothing.
+   */
+  auth: 'admin' | 'key' | 'public';
   handler(input: {
     body: z.infer<Body>;
     query: z.infer<Query>;
@@ -63,7 +66,13 @@ export function registerApiRoutes(app: FastifyInstance, context: ServerContext, 
       method: route.method,
       url: route.path,
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
-        const principal = route.auth === 'admin' ? await context.authenticator.authenticateAdmin(request.headers.authorization) : undefined;
+        const authorization = request.headers.authorization;
+        const principal =
+          route.auth === 'admin'
+            ? await context.authenticator.authenticateAdmin(authorization)
+            : route.auth === 'key'
+              ? await context.authenticator.authenticate(authorization)
+              : undefined;
         const input = {
           body: parsePart(route.body, request.body, 'body'),
           query: parsePart(route.query, request.query, 'query'),
@@ -127,7 +136,7 @@ export function openApiDocument(routes: AnyApiRoute[], version: string): object 
       },
     };
     if (route.body) operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } };
-    if (route.auth === 'admin') operation.security = [{ bearer: [] }];
+    if (route.auth !== 'public') operation.security = [{ bearer: [] }];
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   }
   return {
