@@ -24,7 +24,10 @@ const english = new RegExp(
 );
 
 // Turkish: Caferağa Mah. Moda Cad. No: 12/3 D: 4 34710 Kadıköy/İstanbul
-const neighbourhood = String.raw`(?:${nameWord}[ \t]){1,3}(?:Mahallesi|Mah\.|Mh\.)`;
+// The words that introduce an address in Turkish are capitalised at a sentence start and would
+// otherwise be read as part of the neighbourhood's name ("Kargoyu Moda Mah.").
+const turkishLeadIns = String.raw`(?!(?:Adres|Adresim|Adresi|Adresimiz|Kargo|Kargoyu|Kurye|Teslimat|Fatura|Ev|İş)[ \t])`;
+const neighbourhood = String.raw`(?:${turkishLeadIns}${nameWord}[ \t]){1,2}(?:Mahallesi|Mah\.|Mh\.)`;
 const turkishStreet = String.raw`(?:${nameWord}[ \t]){1,3}(?:Sokağı|Sokak|Sok\.|Sk\.|Caddesi|Cadde|Cad\.|Cd\.|Bulvarı|Blv\.|Yolu)`;
 const doorNumber = String.raw`No[:.]?[ \t]?\d{1,5}(?:[ \t]?\/[ \t]?\d{1,4})?[A-Za-z]?${end}`;
 const flat = String.raw`(?:[ \t,]{1,3}(?:Daire|D\.|D:|Kat|K\.|K:)[:.]?[ \t]?\d{1,3})`;
@@ -38,7 +41,11 @@ const turkish = new RegExp(
 
 // German: Hauptstraße 5, 10115 Berlin | Berliner Str. 12a | Am Lindenweg 3
 const germanSuffix = String.raw`(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee)`;
-const germanStreet = String.raw`(?:(?:${nameWord}[ \t-]){0,3}\p{Lu}\p{Ll}{1,30}${germanSuffix}|(?:${nameWord}[ \t-]){1,3}(?:Straße|Strasse|Str\.|Weg|Gasse|Platz|Allee|Ring|Damm))`;
+const germanWord = String.raw`\p{Lu}\p{Ll}{1,24}`;
+// At most one leading word, and only a preposition or an adjective ("Am Lindenweg", "Berliner
+// Str."), so that "Wohnhaft Am Lindenweg" does not take "Wohnhaft" in.
+const germanLead = String.raw`(?:(?:Am|An der|Auf der|Auf dem|Im|In der|Unter den|Zum|Zur|Alte|Neue|Große|Kleine|Hohe|\p{Lu}\p{Ll}{1,24}er)[ \t])`;
+const germanStreet = String.raw`${germanLead}?(?:(?:${germanWord}-){0,3}\p{Lu}\p{Ll}{1,30}${germanSuffix}|(?:${germanWord}-){0,3}${germanWord}[ \t-](?:Straße|Strasse|Str\.|Weg|Gasse|Platz|Allee|Ring|Damm))`;
 const german = new RegExp(
   boundary +
     String.raw`${germanStreet}[ \t]\d{1,4}[a-z]?(?:[ \t]?-[ \t]?\d{1,4})?${end}` +

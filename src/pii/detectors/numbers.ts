@@ -15,14 +15,16 @@ const turkishIdPattern = /(?<![\d.,-])[1-9]\d{10}(?![\d]|[.,]\d)/g;
  * UnionPay, Maestro and Troy (Türkiye). A Luhn-valid number outside these is not reported.
  */
 const issuers: readonly { pattern: RegExp; lengths: readonly number[] }[] = [
-  { pattern: /^4/, lengths: [13, 16, 19] },
+  // Visa's 13-digit numbers were retired long ago; EAN-13 barcodes starting with 4 were not.
+  { pattern: /^4/, lengths: [16, 19] },
   { pattern: /^(?:5[1-5]|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720)/, lengths: [16] },
   { pattern: /^3[47]/, lengths: [15] },
   { pattern: /^(?:6011|64[4-9]|65)/, lengths: [16, 17, 18, 19] },
   { pattern: /^35(?:2[89]|[3-8]\d)/, lengths: [16, 17, 18, 19] },
   { pattern: /^(?:30[0-5]|3095|36|3[89])/, lengths: [14, 15, 16, 17, 18, 19] },
   { pattern: /^62/, lengths: [16, 17, 18, 19] },
-  { pattern: /^(?:50|5[6-8]|6[0-9])/, lengths: [12, 13, 14, 15, 16, 17, 18, 19] },
+  // Maestro: 16–19 only; its rare 12–15-digit numbers collide with EAN barcodes and order ids.
+  { pattern: /^(?:50|5[6-8]|6[0-9])/, lengths: [16, 17, 18, 19] },
   { pattern: /^9792/, lengths: [16] },
 ];
 

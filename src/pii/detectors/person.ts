@@ -6,7 +6,7 @@ import { scan } from './scan.js';
  * ("my name is", "benim adım", "mein Name ist"), a form label, a greeting or a signature. A bare
  * capitalised word is never reported (German capitalises every noun).
  */
-const word = String.raw`\p{Lu}\p{Ll}{1,24}(?:[-'’]\p{Lu}\p{Ll}{1,24})?`;
+const word = String.raw`\p{Lu}(?:\p{Ll}{1,24}|['’]\p{Lu}\p{Ll}{1,24})(?:-\p{Lu}\p{Ll}{1,24})?`;
 const particle = String.raw`(?:(?:von|van|de|der|den|di|da|du|al|el|bin|ibn)[ \t])`;
 const name = (min: number, max: number): string => String.raw`${word}(?:[ \t]${particle}{0,2}${word}){${min - 1},${max - 1}}`;
 
@@ -30,7 +30,7 @@ const introductions = [
 ].join('|');
 const introduced = new RegExp(String.raw`(?<![\p{L}])(?:${introductions})[ \t]{1,3}(${name(1, 3)})(?![\p{L}])`, 'gu');
 
-const labels = String.raw`(?:Name|Full name|Customer name|Patient|Ad Soyad|Adı Soyadı|Ad-Soyad|Müşteri adı|Vor- und Nachname|Kundenname|Nom|Nombre)`;
+const labels = String.raw`(?:Name|Full name|Customer name|Account holder|Patient|Ad Soyad|Adı Soyadı|Ad-Soyad|Müşteri adı|Hesap sahibi|Vor- und Nachname|Kundenname|Kontoinhaber|Kontoinhaberin|Nom|Nombre)`;
 const labelled = new RegExp(String.raw`(?<![\p{L}])${labels}[ \t]{0,2}:[ \t]{0,3}(${name(2, 3)})(?![\p{L}])`, 'gu');
 
 const greetings = String.raw`(?:Dear|Sevgili|Lieber|Liebe|Querido|Querida|Cher|Chère)`;

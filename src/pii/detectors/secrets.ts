@@ -29,7 +29,7 @@ const tokenPatterns: readonly RegExp[] = [
 const bearerPattern = /(?<![\w])[Bb]earer[ \t]{1,4}([A-Za-z0-9._~+/-]{16,4096}=*)/g;
 /** `password=…`, `api_key: "…"`, `client_secret=…`: the value is reported. */
 const assignmentPattern =
-  /(?<![\w])(?:pass(?:word|wd)?|parola|şifre|passwort|kennwort|secret|client_secret|api[_-]?key|access[_-]?token|auth[_-]?token)["']?[ \t]{0,3}[:=][ \t]{0,3}["']?([^\s"'`,;]{6,512})/gi;
+  /(?<![A-Za-z0-9])(?:pass(?:word|wd)?|parola(?:m|sı)?|şifre(?:m|si|niz)?|passwort|kennwort|secret|client_secret|api[_-]?key|access[_-]?token|auth[_-]?token)["']?[ \t]{0,3}[:=][ \t]{0,3}["']?([^\s"'`,;]{6,512})/giu;
 
 const pemBegin = /-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY-----/g;
 const pemEnd = /-----END (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY-----/g;
