@@ -2,7 +2,7 @@ export { FeedbackService } from './service.js';
 export type { FeedbackScope } from './service.js';
 export { QueueService, maxItemsPerAdd } from './queues.js';
 export type { DatasetItemSnapshot, QueueRequest } from './queues.js';
-export { feedbackName, feedbackValueSchema, scoreDefinitionSchema } from './schemas.js';
+export { checkScoreDefinition, feedbackName, feedbackValueSchema, scoreDefinitionFields, scoreDefinitionSchema } from './schemas.js';
 export type { FeedbackValue, ScoreDefinitionRequest } from './schemas.js';
 export { cohensKappa, fleissKappa, krippendorffAlpha, percentAgreement } from './agreement.js';
 export type { AlphaMetric } from './agreement.js';

@@ -53,30 +53,33 @@ export const feedbackValueSchema = z.discriminatedUnion('kind', [
 
 export type FeedbackValue = z.infer<typeof feedbackValueSchema>;
 
-export const scoreDefinitionSchema = z
+/** A score definition's fields, without its name (a route may take the name from its path). */
+export const scoreDefinitionFields = z
   .object({
-    name: feedbackName,
     kind: z.enum(['numeric', 'categorical']),
     min: z.number().finite().optional(),
     max: z.number().finite().optional(),
     categories: z.array(z.string().min(1).max(200)).min(2).max(100).optional(),
     description: z.string().max(2000).optional(),
   })
-  .strict()
-  .superRefine((value, context) => {
-    if (value.kind === 'numeric') {
-      if (value.categories !== undefined)
-        context.addIssue({ code: 'custom', path: ['categories'], message: 'only for categorical scores' });
-      if (value.min !== undefined && value.max !== undefined && value.min > value.max)
-        context.addIssue({ code: 'custom', path: ['max'], message: 'must not be below min' });
-    } else {
-      if (value.categories === undefined)
-        context.addIssue({ code: 'custom', path: ['categories'], message: 'a categorical score needs categories' });
-      else if (new Set(value.categories).size !== value.categories.length)
-        context.addIssue({ code: 'custom', path: ['categories'], message: 'categories must be different' });
-      if (value.min !== undefined || value.max !== undefined)
-        context.addIssue({ code: 'custom', path: ['min'], message: 'only for numeric scores' });
-    }
-  });
+  .strict();
+
+/** The rules across fields: a range only for numeric scores, distinct categories for categorical ones. */
+export function checkScoreDefinition(value: z.infer<typeof scoreDefinitionFields>, context: z.RefinementCtx): void {
+  if (value.kind === 'numeric') {
+    if (value.categories !== undefined) context.addIssue({ code: 'custom', path: ['categories'], message: 'only for categorical scores' });
+    if (value.min !== undefined && value.max !== undefined && value.min > value.max)
+      context.addIssue({ code: 'custom', path: ['max'], message: 'must not be below min' });
+    return;
+  }
+  if (value.categories === undefined)
+    context.addIssue({ code: 'custom', path: ['categories'], message: 'a categorical score needs categories' });
+  else if (new Set(value.categories).size !== value.categories.length)
+    context.addIssue({ code: 'custom', path: ['categories'], message: 'categories must be different' });
+  if (value.min !== undefined || value.max !== undefined)
+    context.addIssue({ code: 'custom', path: ['min'], message: 'only for numeric scores' });
+}
+
+export const scoreDefinitionSchema = scoreDefinitionFields.extend({ name: feedbackName }).superRefine(checkScoreDefinition);
 
 export type ScoreDefinitionRequest = z.infer<typeof scoreDefinitionSchema>;

@@ -12,6 +12,8 @@ import { metricsText, shareRegistryWithPrimary } from './cluster-metrics.js';
 import { installErrorBoundary } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { queueRoutes } from './routes/feedback-queues.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { modelRoutes } from './routes/models.js';
@@ -34,6 +36,8 @@ export function apiRoutes(): AnyApiRoute[] {
     ...registryRoutes,
     ...deploymentRoutes,
     ...auditRoutes,
+    ...feedbackRoutes,
+    ...queueRoutes,
   ];
   const openapi = defineRoute({
     method: 'GET',
