@@ -13,13 +13,20 @@ export interface ScanOptions {
    * `head`: the value is group 1 and starts the match (e.g. a name before `Bey`).
    */
   group?: 'tail' | 'head';
+  /**
+   * A cheap pre-check without the `g` flag (literals, no lookbehind): when it does not match, the
+   * pattern cannot either and is not run. Patterns that start with a lookbehind and large letter
+   * classes cost far more per byte than a scan for their keywords.
+   */
+  gate?: RegExp;
   /** Accepts or rejects a candidate value (checksums, validators). */
   accept?: (value: string) => boolean;
 }
 
 export function scan(text: string, options: ScanOptions): PiiEntity[] {
-  const { type, pattern, group, accept } = options;
+  const { type, pattern, group, gate, accept } = options;
   const entities: PiiEntity[] = [];
+  if (gate && !gate.test(text)) return entities;
   for (const match of text.matchAll(pattern)) {
     const value = group === undefined ? match[0] : (match[1] ?? '');
     if (value.length === 0) continue;
