@@ -37,3 +37,7 @@ export type {
   QueueRating,
   QueueSourceKind,
 } from './feedback-queues.js';
+export { decodeVector, encodeVector } from './datasets.js';
+export type { Dataset, DatasetVersion, DiffEntry, ItemPage, StoredItem, VersionDiffCounts } from './datasets.js';
+export { writeBatchRows } from './dataset-writer.js';
+export type { CommitResult, DatasetSplit, VersionMeta, VersionWriter, WriterItem } from './dataset-writer.js';

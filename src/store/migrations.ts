@@ -4,6 +4,7 @@
  * SQLite and Postgres (`bigint` for epoch ms, `double precision` for money and timings).
  */
 import type { Kysely, Migration } from 'kysely';
+import { createDatasetTables } from './dataset-tables.js';
 import { createFeedbackTables } from './feedback-tables.js';
 import { createPromptTables } from './prompts.js';
 
@@ -240,5 +241,6 @@ export const migrations: Record<string, Migration> = {
   '0004_trace_routing': { up: routingColumns },
   '0006_registry': { up: registry },
   '0005_prompts': { up: createPromptTables },
+  '0007_datasets': { up: createDatasetTables },
   '0008_feedback': { up: createFeedbackTables },
 };

@@ -11,6 +11,7 @@ import { migrations } from './migrations.js';
 import { ModelRepository } from './models.js';
 import { ProjectRepository } from './projects.js';
 import { PromptRepository } from './prompts.js';
+import { DatasetRepository } from './datasets.js';
 import { DeploymentRepository, PolicyRepository } from './deployments.js';
 import { FeedbackRepository } from './feedback.js';
 import { AnnotationQueueRepository } from './feedback-queues.js';
@@ -45,6 +46,7 @@ export interface Store {
   readonly deployments: DeploymentRepository;
   readonly policies: PolicyRepository;
   readonly prompts: PromptRepository;
+  readonly datasets: DatasetRepository;
   readonly feedback: FeedbackRepository;
   readonly annotationQueues: AnnotationQueueRepository;
   /** Throws when the database cannot answer a trivial query. */
@@ -66,6 +68,7 @@ class KyselyStore implements Store {
   readonly deployments: DeploymentRepository;
   readonly policies: PolicyRepository;
   readonly prompts: PromptRepository;
+  readonly datasets: DatasetRepository;
   readonly feedback: FeedbackRepository;
   readonly annotationQueues: AnnotationQueueRepository;
 
@@ -83,6 +86,7 @@ class KyselyStore implements Store {
     this.deployments = new DeploymentRepository(db, this.audit);
     this.policies = new PolicyRepository(db, this.audit);
     this.prompts = new PromptRepository(db, this.revisions);
+    this.datasets = new DatasetRepository(db, this.audit);
     this.feedback = new FeedbackRepository(db, this.audit);
     this.annotationQueues = new AnnotationQueueRepository(db, this.audit, this.feedback);
   }
