@@ -6,6 +6,7 @@ import { registerAuditCommands } from './commands/audit.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMockProviderCommand } from './commands/mock-provider.js';
+import { registerPiiCommands } from './commands/pii.js';
 import { registerRegistryCommands } from './commands/registry.js';
 import { promptVersionArgs, registerPromptCommands } from './commands/prompts.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerRegistryCommands(program, globals);
   registerAuditCommands(program, globals);
   registerPromptCommands(program, globals);
+  registerPiiCommands(program);
   registerMockProviderCommand(program);
   registerDemoCommand(program);
   return program;

@@ -22,6 +22,8 @@ export interface TraceRecorderOptions {
   flushIntervalMs: number;
   queueLimit: number;
   captureBodies: boolean;
+  /** Applied to each trace when it is written (off the hot path): the PII policy of traces. */
+  redact?: (trace: PendingTrace) => PendingTrace;
 }
 
 export class TraceRecorder {
@@ -79,8 +81,9 @@ export class TraceRecorder {
     }
   }
 
-  private toRow(trace: PendingTrace): TraceRow {
+  private toRow(pending: PendingTrace): TraceRow {
     const capture = this.options.captureBodies;
+    const trace = capture && this.options.redact ? this.options.redact(pending) : pending;
     return {
       ...trace,
       metadata: trace.metadata === null ? null : JSON.stringify(trace.metadata),

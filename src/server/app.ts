@@ -20,6 +20,7 @@ import { modelRoutes } from './routes/models.js';
 import { projectRoutes } from './routes/projects.js';
 import { promptRoutes } from './routes/prompts.js';
 import { registryRoutes } from './routes/registry.js';
+import { piiRoutes } from './routes/pii.js';
 import { traceRoutes } from './routes/traces.js';
 import { registerV1Routes } from './v1/index.js';
 
@@ -36,6 +37,7 @@ export function apiRoutes(): AnyApiRoute[] {
     ...registryRoutes,
     ...deploymentRoutes,
     ...auditRoutes,
+    ...piiRoutes,
     ...feedbackRoutes,
     ...queueRoutes,
   ];
