@@ -1,13 +1,13 @@
 /**
  * `npm run bench:pii`: accuracy of the PII engine on the labelled set (per-type precision and
- * recall) and its throughput, next to a baseline measured in the same run — one pass of a single
- * email regex over the same text, the least any regex-based detector can cost.
+ * recall) and its throughput in CPU time, next to a baseline measured in the same run — one pass of
+ * the usual one-line email regex over the same text, about the least a regex-based detector costs.
  */
 import { detectPii, redactPii } from '../src/pii/index.js';
 import { evaluate, formatScores, loadLabelledSet } from '../test/support/pii-evaluation.js';
 
-const targetBytes = 4 * 1024 * 1024;
-const rounds = 5;
+const targetBytes = 2 * 1024 * 1024;
+const rounds = 3;
 
 function corpus(texts: readonly string[]): string {
   const parts: string[] = [];
@@ -34,22 +34,29 @@ function megabytesPerSecond(text: string, run: (chunk: string) => unknown): numb
   const chunks = text.match(/[\s\S]{1,2048}/g) ?? [];
   const timings: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
-    const started = process.hrtime.bigint();
+    // CPU time of this process, not wall time: on a shared machine the wall clock mostly measures
+    // the other processes.
+    const started = process.cpuUsage();
     for (const chunk of chunks) run(chunk);
-    timings.push(Number(process.hrtime.bigint() - started) / 1e9);
+    const used = process.cpuUsage(started);
+    timings.push((used.user + used.system) / 1e6);
   }
   timings.sort((a, b) => a - b);
   const median = timings[Math.floor(timings.length / 2)] ?? 1;
   return Buffer.byteLength(text) / 1024 / 1024 / median;
 }
 
-const baselinePattern = /[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}.-]{1,253}/gu;
+/** The usual one-line email regex: what a single-pattern scanner costs. */
+const baselinePattern = /[\w.+-]+@[\w-]+\.[\w.-]+/g;
 
 function main(): void {
   const examples = loadLabelledSet();
   const { scores } = evaluate(examples);
   console.log(`## PII engine: ${examples.length} labelled examples (test/fixtures/pii)\n`);
   console.log(formatScores(scores));
+  const heldOut = examples.filter((example) => example.id.startsWith('held-out'));
+  console.log(`\n### Held-out part only: ${heldOut.length} examples written after tuning\n`);
+  console.log(formatScores(evaluate(heldOut).scores));
 
   const mixed = corpus(examples.map((example) => example.text));
   const plain = corpus(prose);
@@ -57,7 +64,7 @@ function main(): void {
     ['labelled texts (PII-dense)', mixed],
     ['plain prose (no PII)', plain],
   ] as const;
-  console.log('\n## Throughput (median of 5 rounds over ~4 MB in 2 KB chunks)\n');
+  console.log('\n## Throughput (CPU time, median of 3 rounds over ~2 MB in 2 KB chunks)\n');
   console.log(
     '| corpus | baseline: one email regex | detectPii (all types) | detectPii (email only) | redactPii mask | engine / baseline |',
   );
