@@ -4,6 +4,7 @@ import { version } from '../server/index.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerFeedbackCommands } from './commands/feedback.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMockProviderCommand } from './commands/mock-provider.js';
 import { registerPiiCommands } from './commands/pii.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerRegistryCommands(program, globals);
   registerAuditCommands(program, globals);
   registerPromptCommands(program, globals);
+  registerFeedbackCommands(program, globals);
   registerPiiCommands(program);
   registerMockProviderCommand(program);
   registerDemoCommand(program);
