@@ -46,7 +46,7 @@ export { embedVersion, searchVersion } from './embed.js';
 export type { EmbedReport, SearchHit } from './embed.js';
 export { collisionProbability, defaultMinHashParams, estimateJaccard, MinHasher, NearDuplicateIndex } from './minhash.js';
 export type { MinHashParams } from './minhash.js';
-export { assignSplit, splitParamsSchema, splitPoint } from './splits.js';
+export { assignSplit, ratiosAddUp, splitParamsSchema, splitPoint, splitShape } from './splits.js';
 export type { SplitParams } from './splits.js';
 export { parsePipeline, validatePipeline } from './pipeline.js';
 export type { PipelineReport, StepReport } from './pipeline.js';

@@ -11,6 +11,7 @@ import type { ServerContext } from './context.js';
 import { metricsText, shareRegistryWithPrimary } from './cluster-metrics.js';
 import { installErrorBoundary } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
+import { datasetRoutes } from './routes/datasets.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { queueRoutes } from './routes/feedback-queues.js';
 import { feedbackRoutes } from './routes/feedback.js';
@@ -40,6 +41,7 @@ export function apiRoutes(): AnyApiRoute[] {
     ...piiRoutes,
     ...feedbackRoutes,
     ...queueRoutes,
+    ...datasetRoutes,
   ];
   const openapi = defineRoute({
     method: 'GET',
