@@ -62,7 +62,14 @@ function contentStep(params: Record<string, unknown>, map: (text: string) => str
   return {
     params,
     apply(item) {
-      const next = withContent(item, mapStrings(item.content, map));
+      let changed = false;
+      const mapped = mapStrings(item.content, (text) => {
+        const out = map(text);
+        if (out !== text) changed = true;
+        return out;
+      });
+      // Re-hashing only what changed keeps the common case (nothing to do) cheap.
+      const next = changed ? withContent(item, mapped) : item;
       tally.add(next === item ? 'unchanged' : 'changed');
       return next;
     },
