@@ -45,7 +45,10 @@ describe('human feedback end to end', () => {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, body: (response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T };
+    return {
+      status: response.status,
+      body: (response.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text) as T,
+    };
   }
 
   async function chat(key: string, question: string): Promise<string> {
@@ -331,5 +334,110 @@ describe('human feedback end to end', () => {
       audit.body.data.map((entry) => entry.action),
       ['queue.items_add', 'queue.create'],
     );
+  });
+  test('done when: feedback on traces flows into a new dataset version and exports as preference pairs (JSONL)', async () => {
+    const question = 'Which city is the capital of Turkey?';
+    const [first, second, third] = [
+      await chat(keyA, question),
+      await chat(keyA, `${question} Be brief.`),
+      await chat(keyA, 'Which city is the capital of Japan?'),
+    ];
+    await flushTraces(server);
+    // Two answers to nearly one question; the preference's prompt is the first trace's messages.
+    const outputOf = async (id: string): Promise<string> =>
+      (await api<{ response_body: { message: { content: string } } }>('GET', `/api/traces/${id}`)).body.response_body.message.content;
+    const sent = [
+      { trace_id: first, kind: 'correction', correction: 'Ankara.' },
+      { trace_id: first, kind: 'thumbs', value: 'down' },
+      { trace_id: third, kind: 'correction', correction: 'Tokyo.' },
+      { trace_id: third, kind: 'score', name: 'helpfulness', value: 2 },
+      { trace_id: first, kind: 'preference', a: { trace_id: first }, b: { trace_id: second }, chosen: 'b' },
+      { trace_id: third, kind: 'preference', a: { text: 'Kyoto.' }, b: { text: 'Tokyo.' }, chosen: 'b' },
+    ];
+    for (const body of sent) {
+      const response = await api('POST', '/api/feedback', { ...body, author: 'done-when' }, keyA);
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+    }
+
+    const converted = await api<{
+      dataset: string;
+      version: number;
+      item_count: number;
+      items: number;
+      preference_pairs: number;
+      feedback: number;
+    }>('POST', '/api/feedback/to-dataset', { dataset: 'capitals-feedback', filter: { author: 'done-when' } });
+    assert.equal(converted.status, 201, JSON.stringify(converted.body));
+    assert.deepEqual(converted.body, { ...converted.body, version: 1, items: 2, preference_pairs: 2, item_count: 4, feedback: 6 });
+
+    const version = await api<{ step: string; source: { kind: string; filter: unknown; feedback: number } }>(
+      'GET',
+      '/api/datasets/capitals-feedback/versions/1',
+    );
+    assert.equal(version.body.step, 'feedback');
+    assert.deepEqual(
+      [version.body.source.kind, version.body.source.filter, version.body.source.feedback],
+      ['feedback', { author: 'done-when' }, 6],
+    );
+
+    const plain = await api<string>('GET', '/api/datasets/capitals-feedback/versions/1/export?format=jsonl');
+    assert.equal(plain.status, 200);
+    const items = new Map(
+      plain.body
+        .trim()
+        .split('\n')
+        .map(
+          (line) =>
+            JSON.parse(line) as {
+              id: string;
+              expected: string;
+              metadata: { feedback?: { thumbs: { down: number }; scores: Record<string, number[]> } };
+            },
+        )
+        .map((item) => [item.id, item]),
+    );
+    assert.equal(items.get(`trace:${first}`)?.expected, 'Ankara.', 'a correction becomes the expected output');
+    assert.equal(items.get(`trace:${first}`)?.metadata.feedback?.thumbs.down, 1, 'thumbs become metadata');
+    assert.deepEqual(items.get(`trace:${third}`)?.metadata.feedback?.scores, { helpfulness: [2] }, 'scores become metadata');
+
+    const exported = await fetch(`${server.url}/api/datasets/capitals-feedback/versions/1/export?format=preference&model=small`, {
+      headers: { authorization: `Bearer ${server.adminKey}` },
+    });
+    assert.equal(exported.status, 200, await exported.clone().text());
+    const pairs = (await exported.text())
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            prompt: { role: string; content: string }[];
+            chosen: { role: string; content: string }[];
+            rejected: { role: string; content: string }[];
+          },
+      );
+    assert.deepEqual(
+      pairs.map((pair) => [pair.prompt, pair.chosen, pair.rejected]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      [
+        [
+          [{ role: 'user', content: question }],
+          [{ role: 'assistant', content: await outputOf(second) }],
+          [{ role: 'assistant', content: await outputOf(first) }],
+        ],
+        [
+          [{ role: 'user', content: 'Which city is the capital of Japan?' }],
+          [{ role: 'assistant', content: 'Tokyo.' }],
+          [{ role: 'assistant', content: 'Kyoto.' }],
+        ],
+      ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    );
+
+    const again = await api<{ version: number; created: boolean }>('POST', '/api/feedback/to-dataset', {
+      dataset: 'capitals-feedback',
+      filter: { author: 'done-when' },
+    });
+    assert.deepEqual([again.body.version, again.body.created], [1, false], 'the same feedback makes no new version');
+    const none = await api<ApiError>('POST', '/api/feedback/to-dataset', { dataset: 'capitals-feedback', filter: { author: 'nobody' } });
+    assert.equal(none.status, 400);
+    assert.equal((await api('POST', '/api/feedback/to-dataset', { dataset: 'x' }, keyA)).status, 403, 'the admin key only');
   });
 });

@@ -14,6 +14,7 @@ import { auditRoutes } from './routes/audit.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { queueRoutes } from './routes/feedback-queues.js';
+import { feedbackDatasetRoutes } from './routes/feedback-to-dataset.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -41,6 +42,7 @@ export function apiRoutes(): AnyApiRoute[] {
     ...piiRoutes,
     ...feedbackRoutes,
     ...queueRoutes,
+    ...feedbackDatasetRoutes,
     ...datasetRoutes,
   ];
   const openapi = defineRoute({
