@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../server/index.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerDatasetCommands } from './commands/datasets.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerFeedbackCommands } from './commands/feedback.js';
 import { registerKeyCommands } from './commands/keys.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerRegistryCommands(program, globals);
   registerAuditCommands(program, globals);
   registerPromptCommands(program, globals);
+  registerDatasetCommands(program, globals);
   registerFeedbackCommands(program, globals);
   registerPiiCommands(program);
   registerMockProviderCommand(program);
