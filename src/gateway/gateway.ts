@@ -12,6 +12,7 @@ import { CallRecord, type CallContext } from './call-record.js';
 import type { Limits } from './limits/index.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ModelCatalog, ResolvedModel } from './model-catalog.js';
+import type { PiiGuard } from './pii-guard.js';
 import type { RequestResolver } from './request-resolver.js';
 import type { Route, RouteTable } from './routing/route-table.js';
 import type { Router, RunOptions } from './routing/router.js';
@@ -32,6 +33,8 @@ export interface GatewayDependencies {
   onError: (error: unknown) => void;
   /** Resolvers of `prompt:` and `deployment:` names, registered by the modules that own them. */
   resolvers: RequestResolver[];
+  /** The PII guardrail; without it requests pass unchanged. */
+  pii?: PiiGuard;
 }
 
 /** What the HTTP layer sends with every answer. */
@@ -176,7 +179,9 @@ export class Gateway {
     hold: (guard: CallGuard) => CallGuard;
   }): Promise<{ request: ChatRequest; route: Route; guard: CallGuard; lookup: CacheLookup }> {
     const { context, call } = input;
-    const request = await this.applyResolvers(input.original, context);
+    const resolved = await this.applyResolvers(input.original, context);
+    // Before the cache too: neither the provider nor the cache key sees what the policy redacts.
+    const request = this.deps.pii ? this.deps.pii.redactRequest(resolved, projectOf(context)) : resolved;
     const route = this.resolve(call, request.model, 'chat');
     const guard = input.hold(await this.admit(route, request, context));
     const lookup = await this.deps.cache.lookup({

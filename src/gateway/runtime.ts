@@ -10,6 +10,7 @@ import { Gateway } from './gateway.js';
 import { Limits } from './limits/index.js';
 import type { RequestResolver } from './request-resolver.js';
 import { GatewayMetrics } from './metrics.js';
+import { PiiGuard } from './pii-guard.js';
 import { ModelCatalog } from './model-catalog.js';
 import { RouteTable } from './routing/route-table.js';
 import { Router } from './routing/router.js';
@@ -21,6 +22,8 @@ export interface GatewayRuntime {
   catalog: ModelCatalog;
   metrics: GatewayMetrics;
   recorder: TraceRecorder;
+  /** Per-project PII policies and hash salts (salt = HMAC of FENER_SECRET_KEY and the project id). */
+  pii: PiiGuard;
   /** Writes pending traces and releases upstream connections. */
   close(): Promise<void>;
 }
@@ -46,6 +49,8 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     providers.set(providerConfig.id, createProvider(providerConfig, options.env ?? process.env));
   }
   const metrics = new GatewayMetrics({ processMetrics: options.processMetrics ?? true });
+  const pii = new PiiGuard(store, (options.env ?? process.env).FENER_SECRET_KEY);
+  await pii.refresh();
   const recorder = new TraceRecorder({
     store,
     metrics,
@@ -54,6 +59,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     flushIntervalMs: config.tracing.flush_interval_ms,
     queueLimit: config.tracing.queue_limit,
     captureBodies: config.tracing.capture_bodies,
+    redact: (trace) => pii.redactTrace(trace),
   });
   const catalog = new ModelCatalog(config, providers, store);
   await catalog.refresh();
@@ -61,6 +67,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     intervalMs: options.pollIntervalMs ?? 250,
     onChange: (topic) => {
       if (topic === 'models') void catalog.refresh().catch((error: unknown) => logger.error({ err: error }, 'reloading models failed'));
+      if (topic === 'policies') void pii.refresh().catch((error: unknown) => logger.error({ err: error }, 'reloading PII policies failed'));
     },
     onError: (error) => logger.warn({ err: error }, 'polling for changes failed'),
   });
@@ -77,10 +84,12 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       metrics,
       onError: (error) => logger.error({ err: error }, 'settling limits after a call failed'),
       resolvers: options.resolvers ?? [],
+      pii,
     }),
     catalog,
     metrics,
     recorder,
+    pii,
     async close() {
       watcher.stop();
       await recorder.close();

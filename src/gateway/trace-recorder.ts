@@ -23,6 +23,8 @@ export interface TraceRecorderOptions {
   flushIntervalMs: number;
   queueLimit: number;
   captureBodies: boolean;
+  /** Applied to each trace when it is written (off the hot path): the PII policy of traces. */
+  redact?: (trace: PendingTrace) => PendingTrace;
 }
 
 export class TraceRecorder {
@@ -80,8 +82,9 @@ export class TraceRecorder {
     }
   }
 
-  private toRow(trace: PendingTrace): TraceRow {
+  private toRow(pending: PendingTrace): TraceRow {
     const capture = this.options.captureBodies;
+    const trace = capture && this.options.redact ? this.options.redact(pending) : pending;
     return {
       ...trace,
       metadata: trace.metadata === null ? null : JSON.stringify(trace.metadata),

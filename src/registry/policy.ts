@@ -1,10 +1,11 @@
 /**
  * Per-project governance policy: which providers, models and licences deployments and aliases
  * may use, and whether a deployment change needs a second person's approval. Stored as JSON per
- * project; an absent list allows everything.
+ * project; an absent list allows everything. `pii` is the gateway's PII guardrail (see src/pii).
  */
 import { z } from 'zod';
 import { FenerError } from '../core/index.js';
+import { piiPolicySchema } from '../gateway/index.js';
 import type { Store } from '../store/index.js';
 
 export const policySchema = z
@@ -16,6 +17,7 @@ export const policySchema = z
       .describe('Model or group names, or `registry:NAME` for every version of a registered model; absent allows all'),
     allowed_licences: z.array(z.string().min(1)).optional().describe('Licences; a model without a licence is refused when set'),
     require_approval: z.boolean().default(false).describe('Deployment changes wait for approval by a different principal'),
+    pii: piiPolicySchema.optional().describe('PII redaction of requests before providers and of traces before storage'),
   })
   .strict();
 

@@ -137,6 +137,8 @@ export class RegistryService {
   async putPolicy(input: { project: string; policy: Policy; actor: string }): Promise<Policy> {
     const project = await this.project(input.project);
     const stored = await this.store.policies.put({ projectId: project.id, document: input.policy, actor: input.actor });
+    // Gateways cache policies (the PII guardrail reads them on every call) and reload on this.
+    await this.store.revisions.bump('policies');
     return policySchema.parse(stored.document);
   }
 

@@ -23,10 +23,17 @@ export interface ApiRoute<Body extends z.ZodType, Query extends z.ZodType, Param
   /** Status of a successful answer (default 200). */
   status?: number;
   /**
-   * `admin` needs the admin key; `key` takes any valid key (admin or project; the handler scopes a
-   * project key to its project); `public` needs nothing.
+   * `admin` needs the admin key; `key` takes any valid key (a project key as well, which the
+   * handler must keep within its project); `public` needs nothing.
    */
   auth: 'admin' | 'key' | 'public';
+  /**
+   * The body is a stream of one of these types, handed to the handler unread as `request.body`
+   * (an upload too large to parse in memory); `body` is then not used.
+   */
+  rawBody?: { contentTypes: string[]; description: string };
+  /** Content types of a streamed answer (the handler returns a Readable); default JSON. */
+  produces?: string[];
   handler(input: {
     body: z.infer<Body>;
     query: z.infer<Query>;
@@ -34,6 +41,8 @@ export interface ApiRoute<Body extends z.ZodType, Query extends z.ZodType, Param
     principal: Principal | undefined;
     context: ServerContext;
     request: FastifyRequest;
+    /** For headers of a streamed answer (content type, file name); the result is still returned. */
+    reply: FastifyReply;
   }): Promise<z.infer<Response>>;
 }
 
@@ -70,7 +79,15 @@ function authenticateFor(
   return Promise.resolve(undefined);
 }
 
+/** Streamed upload types reach their handler as the unread request stream (no body limit: the route enforces its own). */
+function installRawParsers(app: FastifyInstance, routes: AnyApiRoute[]): void {
+  for (const type of new Set(routes.flatMap((route) => route.rawBody?.contentTypes ?? []))) {
+    if (!app.hasContentTypeParser(type)) app.addContentTypeParser(type, (_request, payload, done) => done(null, payload));
+  }
+}
+
 export function registerApiRoutes(app: FastifyInstance, context: ServerContext, routes: AnyApiRoute[]): void {
+  installRawParsers(app, routes);
   for (const route of routes) {
     app.route({
       method: route.method,
@@ -78,12 +95,13 @@ export function registerApiRoutes(app: FastifyInstance, context: ServerContext, 
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const principal = await authenticateFor(route.auth, context, request.headers.authorization);
         const input = {
-          body: parsePart(route.body, request.body, 'body'),
+          body: route.rawBody ? undefined : parsePart(route.body, request.body, 'body'),
           query: parsePart(route.query, request.query, 'query'),
           params: parsePart(route.params, request.params, 'params'),
           principal,
           context,
           request,
+          reply,
         };
         const result: unknown = await route.handler(input);
         return reply.code(route.status ?? 200).send(result);
@@ -135,11 +153,18 @@ export function openApiDocument(routes: AnyApiRoute[], version: string): object 
       tags: [route.tag],
       parameters: parameters(route),
       responses: {
-        [String(route.status ?? 200)]: { description: 'Success', content: { 'application/json': { schema: jsonSchema(route.response) } } },
+        [String(route.status ?? 200)]: {
+          description: 'Success',
+          content: Object.fromEntries((route.produces ?? ['application/json']).map((type) => [type, { schema: jsonSchema(route.response) }])),
+        },
         default: { description: 'Error', content: { 'application/json': { schema: errorSchema } } },
       },
     };
     if (route.body) operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } };
+    if (route.rawBody) {
+      const schema = { type: 'string', format: 'binary', description: route.rawBody.description };
+      operation.requestBody = { required: true, content: Object.fromEntries(route.rawBody.contentTypes.map((type) => [type, { schema }])) };
+    }
     if (route.auth !== 'public') operation.security = [{ bearer: [] }];
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   }

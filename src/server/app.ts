@@ -12,10 +12,14 @@ import { metricsText, shareRegistryWithPrimary } from './cluster-metrics.js';
 import { registerConsole, type PageFallback } from './console.js';
 import { installErrorBoundary } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
+import { datasetRoutes } from './routes/datasets.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { evalRoutes } from './routes/evals.js';
 import { evalOnlineRoutes } from './routes/evals-online.js';
 import { evalMetricRoutes } from './routes/evals-metrics.js';
+import { queueRoutes } from './routes/feedback-queues.js';
+import { feedbackDatasetRoutes } from './routes/feedback-to-dataset.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { modelRoutes } from './routes/models.js';
@@ -24,6 +28,7 @@ import { promptRoutes } from './routes/prompts.js';
 import { registryRoutes } from './routes/registry.js';
 import { sessionRoutes } from './routes/session.js';
 import { statsRoutes } from './routes/stats.js';
+import { piiRoutes } from './routes/pii.js';
 import { traceRoutes } from './routes/traces.js';
 import { registerV1Routes } from './v1/index.js';
 
@@ -45,6 +50,11 @@ export function apiRoutes(): AnyApiRoute[] {
     ...evalRoutes,
     ...evalOnlineRoutes,
     ...evalMetricRoutes,
+    ...piiRoutes,
+    ...feedbackRoutes,
+    ...queueRoutes,
+    ...feedbackDatasetRoutes,
+    ...datasetRoutes,
   ];
   const openapi = defineRoute({
     method: 'GET',

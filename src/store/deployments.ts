@@ -320,6 +320,12 @@ export class PolicyRepository {
     return row && toPolicy(row);
   }
 
+  /** Every stored policy: few rows (one per project), read when a process caches them. */
+  async list(): Promise<StoredPolicy[]> {
+    const rows = await this.db.selectFrom('policies').selectAll().orderBy('project_id').execute();
+    return rows.map(toPolicy);
+  }
+
   put(input: { projectId: string; document: Record<string, unknown>; actor: string }): Promise<StoredPolicy> {
     return this.audit.change(async (trx) => {
       const current = await trx.selectFrom('policies').selectAll().where('project_id', '=', input.projectId).executeTakeFirst();

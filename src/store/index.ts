@@ -22,3 +22,28 @@ export type { Evaluation, ModelVersion, ModelVersionInput, ModelVersionKind, Reg
 export type { ActiveDeployment, Deployment, DeploymentSpec, DeploymentVersion, StoredPolicy } from './deployments.js';
 export { resultKey } from './evals.js';
 export type { EvalResult, EvalRun, EvalRunStatus, OnlineEvaluatorRecord, OnlineScore, TraceForEvaluation } from './evals.js';
+export type {
+  Feedback,
+  FeedbackFilter,
+  FeedbackInput,
+  FeedbackKind,
+  FeedbackPage,
+  FeedbackSummary,
+  PreferenceSide,
+  ScoreDefinition,
+  ScoreDefinitionInput,
+  ScoreKind,
+} from './feedback.js';
+export type {
+  AnnotationItem,
+  AnnotationQueue,
+  QueueAssignment,
+  QueueItemInput,
+  QueueProgress,
+  QueueRating,
+  QueueSourceKind,
+} from './feedback-queues.js';
+export { decodeVector, encodeVector } from './datasets.js';
+export type { Dataset, DatasetVersion, DiffEntry, ItemPage, StoredItem, VersionDiffCounts } from './datasets.js';
+export { writeBatchRows } from './dataset-writer.js';
+export type { CommitResult, DatasetSplit, VersionMeta, VersionWriter, WriterItem } from './dataset-writer.js';

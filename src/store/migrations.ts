@@ -5,6 +5,8 @@
  */
 import type { Kysely, Migration } from 'kysely';
 import { createEvalTables } from './evals.js';
+import { createDatasetTables } from './dataset-tables.js';
+import { createFeedbackTables } from './feedback-tables.js';
 import { createPromptTables } from './prompts.js';
 import { createTraceStatsTables } from './trace-stats-migration.js';
 
@@ -239,8 +241,10 @@ export const migrations: Record<string, Migration> = {
   '0002_traces': { up: traces },
   '0003_limits': { up: limits },
   '0004_trace_routing': { up: routingColumns },
-  '0006_registry': { up: registry },
   '0005_prompts': { up: createPromptTables },
-  '0011_trace_stats': { up: createTraceStatsTables },
+  '0006_registry': { up: registry },
+  '0007_datasets': { up: createDatasetTables },
+  '0008_feedback': { up: createFeedbackTables },
   '0009_evals': { up: createEvalTables },
+  '0011_trace_stats': { up: createTraceStatsTables },
 };

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 /** Topics whose in-memory caches other processes must drop when they change. */
-export type RevisionTopic = 'keys' | 'models' | 'prompts' | 'registry' | 'deployments';
+export type RevisionTopic = 'keys' | 'models' | 'prompts' | 'registry' | 'deployments' | 'policies';
 
 /**
  * A tiny change feed: writers bump a topic's version in the same database, and every process

@@ -3,6 +3,8 @@
  * (bigint), booleans as 0/1 integers and JSON as text, so one set of queries serves both.
  */
 import type { Generated } from 'kysely';
+import type { DatasetTables } from './dataset-tables.js';
+import type { FeedbackTables } from './feedback-tables.js';
 
 /** Limit columns shared by keys and projects (migration 0003); null means "no limit". */
 export interface LimitColumns {
@@ -259,7 +261,7 @@ export interface PromptLabelHistoryTable {
   actor: string;
 }
 
-export interface Database {
+export interface Database extends FeedbackTables, DatasetTables {
   projects: ProjectsTable;
   api_keys: ApiKeysTable;
   models: ModelsTable;

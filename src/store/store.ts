@@ -12,7 +12,10 @@ import { migrations } from './migrations.js';
 import { ModelRepository } from './models.js';
 import { ProjectRepository } from './projects.js';
 import { PromptRepository } from './prompts.js';
+import { DatasetRepository } from './datasets.js';
 import { DeploymentRepository, PolicyRepository } from './deployments.js';
+import { FeedbackRepository } from './feedback.js';
+import { AnnotationQueueRepository } from './feedback-queues.js';
 import { RegistryRepository } from './registry.js';
 import { RevisionRepository } from './revisions.js';
 import type { Database } from './schema.js';
@@ -48,6 +51,9 @@ export interface Store {
   readonly policies: PolicyRepository;
   readonly prompts: PromptRepository;
   readonly evals: EvalRepository;
+  readonly datasets: DatasetRepository;
+  readonly feedback: FeedbackRepository;
+  readonly annotationQueues: AnnotationQueueRepository;
   /** Throws when the database cannot answer a trivial query. */
   ping(): Promise<void>;
   migrate(): Promise<MigrationReport>;
@@ -69,6 +75,9 @@ class KyselyStore implements Store {
   readonly policies: PolicyRepository;
   readonly prompts: PromptRepository;
   readonly evals: EvalRepository;
+  readonly datasets: DatasetRepository;
+  readonly feedback: FeedbackRepository;
+  readonly annotationQueues: AnnotationQueueRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -86,6 +95,9 @@ class KyselyStore implements Store {
     this.policies = new PolicyRepository(db, this.audit);
     this.prompts = new PromptRepository(db, this.revisions);
     this.evals = new EvalRepository(db);
+    this.datasets = new DatasetRepository(db, this.audit);
+    this.feedback = new FeedbackRepository(db, this.audit);
+    this.annotationQueues = new AnnotationQueueRepository(db, this.audit, this.feedback);
   }
 
   async ping(): Promise<void> {

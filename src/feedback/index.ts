@@ -1,0 +1,13 @@
+export { FeedbackService } from './service.js';
+export type { FeedbackScope } from './service.js';
+export { QueueService, maxItemsPerAdd } from './queues.js';
+export type { DatasetItemSnapshot, QueueRequest } from './queues.js';
+export { checkScoreDefinition, feedbackName, feedbackValueSchema, scoreDefinitionFields, scoreDefinitionSchema } from './schemas.js';
+export type { FeedbackValue, ScoreDefinitionRequest } from './schemas.js';
+export { cohensKappa, fleissKappa, krippendorffAlpha, percentAgreement } from './agreement.js';
+export type { AlphaMetric } from './agreement.js';
+export type { ScoreAgreement } from './queue-agreement.js';
+export { feedbackToData } from './to-data.js';
+export type { FeedbackData, FeedbackItem, PreferencePair, TraceLoader } from './to-data.js';
+export { messagesAsText, traceMessages, traceOutput } from './trace-text.js';
+export type { ChatMessage } from './trace-text.js';
