@@ -2,7 +2,7 @@ export { FenerError, errorCatalogue, isFenerError, toApiErrorBody, toOpenAIError
 export type { ApiErrorBody, ErrorCode, FenerErrorOptions, OpenAIErrorBody } from './errors.js';
 export { newId, newSecret } from './ids.js';
 export type { Id, IdPrefix, KeyId, ProjectId, RequestId, TraceId } from './ids.js';
-export { configSchema, fallbackTriggers, modelSchema, modelTasks, providerSchema } from './config.js';
+export { configSchema, fallbackTriggers, groupSchema, modelSchema, modelTasks, providerSchema } from './config.js';
 export type {
   FallbackTrigger,
   FenerConfig,

@@ -7,6 +7,7 @@ export { GatewayMetrics } from './metrics.js';
 export { ModelCatalog } from './model-catalog.js';
 export type { ResolvedModel } from './model-catalog.js';
 export { TraceRecorder } from './trace-recorder.js';
+export type { PendingTrace } from './trace-recorder.js';
 export { startGatewayRuntime } from './runtime.js';
 export type { GatewayRuntime, GatewayRuntimeOptions } from './runtime.js';
 export { costOf, countTextTokens, estimateInputTokens } from './usage.js';

@@ -11,6 +11,7 @@ import type { ServerContext } from './context.js';
 import { metricsText, shareRegistryWithPrimary } from './cluster-metrics.js';
 import { installErrorBoundary } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
+import { canaryRoutes } from './routes/canary.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -33,6 +34,7 @@ export function apiRoutes(): AnyApiRoute[] {
     ...promptRoutes,
     ...registryRoutes,
     ...deploymentRoutes,
+    ...canaryRoutes,
     ...auditRoutes,
   ];
   const openapi = defineRoute({

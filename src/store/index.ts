@@ -16,3 +16,14 @@ export type { AuditAction, AuditEntry, AuditFilter, AuditInput, AuditPage, Audit
 export { servingModelName } from './registry.js';
 export type { Evaluation, ModelVersion, ModelVersionInput, ModelVersionKind, RegisteredModel, RegistryServingTable } from './registry.js';
 export type { ActiveDeployment, Deployment, DeploymentSpec, DeploymentVersion, StoredPolicy } from './deployments.js';
+export type {
+  ActiveCanary,
+  Canary,
+  CanaryCountIncrement,
+  CanaryCounts,
+  CanaryDecision,
+  CanaryStatus,
+  CanaryVariant,
+  CanaryVariantInput,
+  PromotionRequest,
+} from './canaries.js';

@@ -4,6 +4,7 @@
  * SQLite and Postgres (`bigint` for epoch ms, `double precision` for money and timings).
  */
 import type { Kysely, Migration } from 'kysely';
+import { createCanaryTables } from './canaries.js';
 import { createPromptTables } from './prompts.js';
 
 async function initial(db: Kysely<unknown>): Promise<void> {
@@ -239,4 +240,5 @@ export const migrations: Record<string, Migration> = {
   '0004_trace_routing': { up: routingColumns },
   '0006_registry': { up: registry },
   '0005_prompts': { up: createPromptTables },
+  '0010_canary': { up: createCanaryTables },
 };

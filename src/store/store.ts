@@ -11,6 +11,7 @@ import { migrations } from './migrations.js';
 import { ModelRepository } from './models.js';
 import { ProjectRepository } from './projects.js';
 import { PromptRepository } from './prompts.js';
+import { CanaryRepository } from './canaries.js';
 import { DeploymentRepository, PolicyRepository } from './deployments.js';
 import { RegistryRepository } from './registry.js';
 import { RevisionRepository } from './revisions.js';
@@ -41,6 +42,7 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly registry: RegistryRepository;
   readonly deployments: DeploymentRepository;
+  readonly canaries: CanaryRepository;
   readonly policies: PolicyRepository;
   readonly prompts: PromptRepository;
   /** Throws when the database cannot answer a trivial query. */
@@ -60,6 +62,7 @@ class KyselyStore implements Store {
   readonly audit: AuditRepository;
   readonly registry: RegistryRepository;
   readonly deployments: DeploymentRepository;
+  readonly canaries: CanaryRepository;
   readonly policies: PolicyRepository;
   readonly prompts: PromptRepository;
 
@@ -75,6 +78,7 @@ class KyselyStore implements Store {
     this.audit = new AuditRepository(db, dialect);
     this.registry = new RegistryRepository(db, this.audit);
     this.deployments = new DeploymentRepository(db, this.audit);
+    this.canaries = new CanaryRepository(db, this.audit);
     this.policies = new PolicyRepository(db, this.audit);
     this.prompts = new PromptRepository(db, this.revisions);
   }

@@ -72,7 +72,12 @@ test('harm test: type-I error under 200 looks stays below alpha; the naive z-tes
 });
 
 test('harm test holds its level at a low base rate too (1% errors, 50% split)', () => {
-  const rate = rejectionRate(11, runs, { ...null10, pBaseline: 0.01, pVariant: 0.01, share: 0.5 }, (b, v) => harmTest(b, v, options).rejected);
+  const rate = rejectionRate(
+    11,
+    runs,
+    { ...null10, pBaseline: 0.01, pVariant: 0.01, share: 0.5 },
+    (b, v) => harmTest(b, v, options).rejected,
+  );
   assert.ok(rate <= 0.072, `false alarms ${rate}`);
 });
 
@@ -92,12 +97,7 @@ test('harm test: an obvious difference (2% → 20% errors) is found in every run
 
 test('non-inferiority: at the margin it rejects at most alpha; with equal rates it proves non-inferiority', () => {
   const margin = 0.05;
-  const atMargin = rejectionRate(
-    5,
-    runs,
-    { ...null10, pVariant: 0.15 },
-    (b, v) => nonInferiorityTest(b, v, margin, options).rejected,
-  );
+  const atMargin = rejectionRate(5, runs, { ...null10, pVariant: 0.15 }, (b, v) => nonInferiorityTest(b, v, margin, options).rejected);
   assert.ok(atMargin <= 0.072, `false promotions ${atMargin}`);
   const equal = rejectionRate(9, 100, { ...null10, share: 0.5 }, (b, v) => nonInferiorityTest(b, v, margin, options).rejected);
   assert.ok(equal >= 0.9, `power ${equal}`);

@@ -89,12 +89,7 @@ export function harmTest(baseline: ArmCounts, variant: ArmCounts, options: Seque
  * Evidence that the variant is no worse than the baseline by more than `margin`
  * (H0: θ ≥ margin rejected on the lower side): a non-inferiority test.
  */
-export function nonInferiorityTest(
-  baseline: ArmCounts,
-  variant: ArmCounts,
-  margin: number,
-  options: SequentialTestOptions,
-): MixtureResult {
+export function nonInferiorityTest(baseline: ArmCounts, variant: ArmCounts, margin: number, options: SequentialTestOptions): MixtureResult {
   const result = mixtureRatio(baseline, variant, margin, options);
   return { ...result, rejected: result.rejected && result.difference < margin };
 }
