@@ -20,18 +20,11 @@ import {
   type DeploymentRow,
   type DeploymentSpec,
 } from './deployment-rows.js';
+import { readCanary, type Canary, type CanaryStatus, type CanaryVariant, type PromotionRequest } from './canary-rows.js';
 import { RevisionRepository } from './revisions.js';
+
+export type { Canary, CanaryDecision, CanaryStatus, CanaryVariant, PromotionRequest } from './canary-rows.js';
 import type { Database, DeploymentCanariesTable } from './schema.js';
-
-export type CanaryStatus = 'pending' | 'running' | 'promoted' | 'rolled_back' | 'aborted';
-
-export interface CanaryVariant {
-  name: string;
-  /** Share of the deployment's traffic, 0–100; the variants of a canary add up to 100. */
-  percent: number;
-  /** The deployment version this variant serves. */
-  version: number;
-}
 
 /** A variant as asked for: an existing version, a new spec (stored as a `candidate` version), or neither (the active version). */
 export interface CanaryVariantInput {
@@ -39,42 +32,6 @@ export interface CanaryVariantInput {
   percent: number;
   version?: number;
   spec?: DeploymentSpec;
-}
-
-export interface CanaryDecision {
-  seq: number;
-  at: number;
-  action: 'promote' | 'rollback' | 'abort';
-  actor: string;
-  evidence: unknown;
-}
-
-export interface PromotionRequest {
-  variant: string;
-  requested_by: string;
-  at: number;
-}
-
-export interface Canary {
-  id: string;
-  deployment: string;
-  status: CanaryStatus;
-  baseline: string;
-  variants: CanaryVariant[];
-  settings: Record<string, unknown>;
-  created_at: number;
-  created_by: string;
-  approved_by: string | null;
-  started_at: number | null;
-  ended_at: number | null;
-  ended_by: string | null;
-  end_reason: string | null;
-  latency_threshold_ms: number | null;
-  latency_snapshot: Record<string, { n: number; over: number }> | null;
-  promotion_request: PromotionRequest | null;
-  last_evaluation: unknown;
-  evaluated_at: number | null;
-  decisions: CanaryDecision[];
 }
 
 /** A running canary as the `deployment:` resolver holds it: every variant with its spec. */
@@ -121,7 +78,9 @@ export class CanaryRepository {
         throw new FenerError('conflict', `deployment "${input.deployment}" already has a ${current.status} canary (${current.id})`);
       }
       const variants: CanaryVariant[] = [];
-      for (const variant of input.variants) variants.push(await this.variantVersion(trx, row, variant, input.actor, active.version));
+      for (const variant of input.variants) {
+        variants.push(await variantVersion(trx, row, { variant, actor: input.actor, activeVersion: active.version }));
+      }
       const now = Date.now();
       const canary: CanaryRow = {
         id: prefixedId('can'),
@@ -146,39 +105,8 @@ export class CanaryRepository {
       await trx.insertInto('deployment_canaries').values(canary).execute();
       await new RevisionRepository(trx).bump('deployments');
       const result = await readCanary(trx, canary.id, input.deployment);
-      return { result, audit: [canaryAudit(input.actor, 'canary.start', result, null, summary(result))] };
+      return { result, audit: [canaryAudit(input.actor, 'canary.start', { canary: result, before: null, after: summary(result) })] };
     });
-  }
-
-  private async variantVersion(
-    trx: Executor,
-    row: DeploymentRow,
-    variant: CanaryVariantInput,
-    actor: string,
-    activeVersionNumber: number,
-  ): Promise<CanaryVariant> {
-    if (variant.spec) {
-      const version = await nextVersion(trx, row);
-      await insertVersion(trx, row, {
-        name: row.name,
-        actor,
-        requiresApproval: false,
-        candidate: true,
-        spec: variant.spec,
-        version,
-        sourceVersion: null,
-      });
-      return { name: variant.name, percent: variant.percent, version };
-    }
-    const version = variant.version ?? activeVersionNumber;
-    const stored = await versionRow(trx, row, version);
-    if (!stored) throw new FenerError('not_found', `deployment "${row.name}" has no version ${version}`, { param: 'variants' });
-    if (stored.status === 'pending') {
-      throw new FenerError('conflict', `version ${version} of "${row.name}" is waiting for approval; approve it first`, {
-        param: 'variants',
-      });
-    }
-    return { name: variant.name, percent: variant.percent, version };
   }
 
   /** Starts a pending canary; only a principal other than its author may. */
@@ -199,7 +127,12 @@ export class CanaryRepository {
         .execute();
       await new RevisionRepository(trx).bump('deployments');
       const result = await readCanary(trx, canary.id, input.deployment);
-      return { result, audit: [canaryAudit(input.actor, 'canary.approve', result, { status: 'pending' }, { status: 'running' })] };
+      return {
+        result,
+        audit: [
+          canaryAudit(input.actor, 'canary.approve', { canary: result, before: { status: 'pending' }, after: { status: 'running' } }),
+        ],
+      };
     });
   }
 
@@ -215,7 +148,7 @@ export class CanaryRepository {
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) throw new FenerError('conflict', `the canary of "${input.deployment}" is not running`);
       const canary = await readCanary(trx, input.id, input.deployment);
-      return { result: canary, audit: [canaryAudit(input.actor, 'canary.promotion_request', canary, null, request)] };
+      return { result: canary, audit: [canaryAudit(input.actor, 'canary.promotion_request', { canary, before: null, after: request })] };
     });
   }
 
@@ -240,7 +173,7 @@ export class CanaryRepository {
       }
       const row = await trx.selectFrom('deployments').selectAll().where('id', '=', stored.deployment_id).executeTakeFirstOrThrow();
       const before = await activeVersion(trx, row);
-      if (input.action === 'promote') await promoteVariant(trx, row, stored, input);
+      if (input.action === 'promote') await promoteVariant(trx, row, { ...input, stored });
       const status: CanaryStatus = input.action === 'promote' ? 'promoted' : input.action === 'rollback' ? 'rolled_back' : 'aborted';
       const now = Date.now();
       await trx
@@ -268,7 +201,11 @@ export class CanaryRepository {
       await new RevisionRepository(trx).bump('deployments');
       const canary = await readCanary(trx, input.id, row.name);
       const after = await activeVersion(trx, row);
-      const audit = canaryAudit(input.actor, `canary.${input.action}`, canary, { active: before }, { active: after, ...evidence });
+      const audit = canaryAudit(input.actor, `canary.${input.action}`, {
+        canary,
+        before: { active: before },
+        after: { active: after, ...evidence },
+      });
       return { result: canary, audit: [audit] };
     });
   }
@@ -355,12 +292,43 @@ export class CanaryRepository {
   }
 }
 
+/** The version a variant serves: a new spec becomes a `candidate` version; neither means the active one. */
+async function variantVersion(
+  trx: Executor,
+  row: DeploymentRow,
+  input: { variant: CanaryVariantInput; actor: string; activeVersion: number },
+): Promise<CanaryVariant> {
+  const { variant, actor } = input;
+  if (variant.spec) {
+    const version = await nextVersion(trx, row);
+    await insertVersion(trx, row, {
+      name: row.name,
+      actor,
+      requiresApproval: false,
+      candidate: true,
+      spec: variant.spec,
+      version,
+      sourceVersion: null,
+    });
+    return { name: variant.name, percent: variant.percent, version };
+  }
+  const version = variant.version ?? input.activeVersion;
+  const stored = await versionRow(trx, row, version);
+  if (!stored) throw new FenerError('not_found', `deployment "${row.name}" has no version ${version}`, { param: 'variants' });
+  if (stored.status === 'pending') {
+    throw new FenerError('conflict', `version ${version} of "${row.name}" is waiting for approval; approve it first`, {
+      param: 'variants',
+    });
+  }
+  return { name: variant.name, percent: variant.percent, version };
+}
+
 async function promoteVariant(
   trx: Executor,
   row: DeploymentRow,
-  stored: CanaryRow,
-  input: { variant?: string; actor: string; approvedBy?: string },
+  input: { stored: CanaryRow; variant?: string; actor: string; approvedBy?: string },
 ): Promise<void> {
+  const { stored } = input;
   const variants = JSON.parse(stored.variants) as CanaryVariant[];
   const variant = variants.find((candidate) => candidate.name === input.variant);
   if (!variant) throw new FenerError('not_found', `the canary has no variant "${input.variant ?? ''}"`, { param: 'variant' });
@@ -378,7 +346,12 @@ async function promoteVariant(
  * Ends the pending or running canary of a deployment inside another change (a manual rollback
  * is an emergency stop: it wins over the canary). Returns the audit entry to append.
  */
-export async function abortOpenCanary(trx: Executor, deploymentId: string, actor: string, reason: string): Promise<AuditInput | undefined> {
+export async function abortOpenCanary(
+  trx: Executor,
+  deploymentId: string,
+  by: { actor: string; reason: string },
+): Promise<AuditInput | undefined> {
+  const { actor, reason } = by;
   const canary = await openCanary(trx, deploymentId);
   if (!canary) return undefined;
   await trx
@@ -407,98 +380,15 @@ export async function openCanary(db: Executor, deploymentId: string): Promise<Ca
     .executeTakeFirst();
 }
 
-async function readCanary(db: Executor, id: string, deployment: string): Promise<Canary> {
-  const row = await db.selectFrom('deployment_canaries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const decisions = await db.selectFrom('canary_decisions').selectAll().where('canary_id', '=', id).orderBy('seq').execute();
-  return {
-    id: row.id,
-    deployment,
-    status: row.status as CanaryStatus,
-    baseline: row.baseline,
-    variants: JSON.parse(row.variants) as CanaryVariant[],
-    settings: JSON.parse(row.settings) as Record<string, unknown>,
-    created_at: Number(row.created_at),
-    created_by: row.created_by,
-    approved_by: row.approved_by,
-    started_at: numberOrNull(row.started_at),
-    ended_at: numberOrNull(row.ended_at),
-    ended_by: row.ended_by,
-    end_reason: row.end_reason,
-    latency_threshold_ms: numberOrNull(row.latency_threshold_ms),
-    latency_snapshot: parseOrNull(row.latency_snapshot) as Canary['latency_snapshot'],
-    promotion_request: parseOrNull(row.promotion_request) as PromotionRequest | null,
-    last_evaluation: parseOrNull(row.last_evaluation),
-    evaluated_at: numberOrNull(row.evaluated_at),
-    decisions: decisions.map((decision) => ({
-      seq: Number(decision.seq),
-      at: Number(decision.at),
-      action: decision.action as CanaryDecision['action'],
-      actor: decision.actor,
-      evidence: JSON.parse(decision.evidence) as unknown,
-    })),
-  };
-}
-
-function numberOrNull(value: number | null): number | null {
-  return value === null ? null : Number(value);
-}
-
-function parseOrNull(text: string | null): unknown {
-  return text === null ? null : (JSON.parse(text) as unknown);
-}
-
 function summary(canary: Canary): Record<string, unknown> {
   return { canary: canary.id, status: canary.status, baseline: canary.baseline, variants: canary.variants, settings: canary.settings };
 }
 
-function canaryAudit(actor: string, action: string, canary: Canary, before: unknown, after: unknown): AuditInput {
+function canaryAudit(actor: string, action: string, change: { canary: Canary; before: unknown; after: unknown }): AuditInput {
+  const { canary, before, after } = change;
   return { actor, action, objectType: 'deployment', objectId: canary.deployment, before, after: { canary: canary.id, ...asObject(after) } };
 }
 
 function asObject(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
-}
-
-/** Migration `0010_canary`: canaries, their counters and their decisions. */
-export async function createCanaryTables(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('deployment_canaries')
-    .addColumn('id', 'text', (column) => column.primaryKey())
-    .addColumn('deployment_id', 'text', (column) => column.notNull().references('deployments.id'))
-    .addColumn('status', 'text', (column) => column.notNull())
-    .addColumn('baseline', 'text', (column) => column.notNull())
-    .addColumn('variants', 'text', (column) => column.notNull())
-    .addColumn('settings', 'text', (column) => column.notNull())
-    .addColumn('created_at', 'bigint', (column) => column.notNull())
-    .addColumn('created_by', 'text', (column) => column.notNull())
-    .addColumn('approved_by', 'text')
-    .addColumn('started_at', 'bigint')
-    .addColumn('ended_at', 'bigint')
-    .addColumn('ended_by', 'text')
-    .addColumn('end_reason', 'text')
-    .addColumn('latency_threshold_ms', 'double precision')
-    .addColumn('latency_snapshot', 'text')
-    .addColumn('promotion_request', 'text')
-    .addColumn('last_evaluation', 'text')
-    .addColumn('evaluated_at', 'bigint')
-    .execute();
-  await db.schema.createIndex('deployment_canaries_deployment').on('deployment_canaries').columns(['deployment_id', 'status']).execute();
-  await db.schema
-    .createTable('canary_counts')
-    .addColumn('canary_id', 'text', (column) => column.notNull().references('deployment_canaries.id'))
-    .addColumn('variant', 'text', (column) => column.notNull())
-    .addColumn('metric', 'text', (column) => column.notNull())
-    .addColumn('count', 'bigint', (column) => column.notNull())
-    .addPrimaryKeyConstraint('canary_counts_pk', ['canary_id', 'variant', 'metric'])
-    .execute();
-  await db.schema
-    .createTable('canary_decisions')
-    .addColumn('canary_id', 'text', (column) => column.notNull().references('deployment_canaries.id'))
-    .addColumn('seq', 'integer', (column) => column.notNull())
-    .addColumn('at', 'bigint', (column) => column.notNull())
-    .addColumn('action', 'text', (column) => column.notNull())
-    .addColumn('actor', 'text', (column) => column.notNull())
-    .addColumn('evidence', 'text', (column) => column.notNull())
-    .addPrimaryKeyConstraint('canary_decisions_pk', ['canary_id', 'seq'])
-    .execute();
 }

@@ -101,7 +101,7 @@ export class DeploymentRepository {
       }
       const spec = toDeploymentVersion(target);
       // A rollback is the emergency stop: it ends a canary in progress, whose traffic returns to the rolled-back-to version.
-      const aborted = await abortOpenCanary(trx, row.id, input.actor, 'the deployment was rolled back');
+      const aborted = await abortOpenCanary(trx, row.id, { actor: input.actor, reason: 'the deployment was rolled back' });
       const version = await insertVersion(trx, row, { ...input, spec, version: await nextVersion(trx, row), sourceVersion: spec.version });
       return {
         result: await readDeployment(trx, input.name),

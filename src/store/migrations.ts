@@ -4,7 +4,7 @@
  * SQLite and Postgres (`bigint` for epoch ms, `double precision` for money and timings).
  */
 import type { Kysely, Migration } from 'kysely';
-import { createCanaryTables } from './canaries.js';
+import { createCanaryTables } from './canary-tables.js';
 import { createPromptTables } from './prompts.js';
 
 async function initial(db: Kysely<unknown>): Promise<void> {

@@ -46,16 +46,17 @@ export class CanaryCounters {
   readonly observe = (trace: PendingTrace): void => {
     const served = canaryOf(trace);
     if (!served || trace.http_status === 499) return;
-    this.add(served.canary, served.variant, 'requests', 1);
-    if (trace.status === 'error') this.add(served.canary, served.variant, 'errors', 1);
-    else this.add(served.canary, served.variant, `latency:${latencyBucket(trace.latency_ms)}`, 1);
+    const count = (metric: string) => this.add({ canaryId: served.canary, variant: served.variant, metric, count: 1 });
+    count('requests');
+    if (trace.status === 'error') count('errors');
+    else count(`latency:${latencyBucket(trace.latency_ms)}`);
   };
 
-  add(canaryId: string, variant: string, metric: string, count: number): void {
-    const key = `${canaryId}\u0000${variant}\u0000${metric}`;
+  add(increment: CanaryCountIncrement): void {
+    const key = `${increment.canaryId}\u0000${increment.variant}\u0000${increment.metric}`;
     const current = this.pending.get(key);
-    if (current) current.count += count;
-    else this.pending.set(key, { canaryId, variant, metric, count });
+    if (current) current.count += increment.count;
+    else this.pending.set(key, { ...increment });
   }
 
   /** Writes the sums so far; concurrent callers share one write. */
@@ -71,7 +72,7 @@ export class CanaryCounters {
     try {
       await this.store.canaries.addCounts([...batch.values()]);
     } catch (error) {
-      for (const item of batch.values()) this.add(item.canaryId, item.variant, item.metric, item.count);
+      for (const item of batch.values()) this.add(item);
       this.options.onError?.(error);
     }
   }

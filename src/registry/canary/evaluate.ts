@@ -68,7 +68,8 @@ function withRate(arm: ArmCounts): ArmCounts & { rate: number } {
   return { ...arm, rate: arm.n === 0 ? 0 : arm.bad / arm.n };
 }
 
-function compare(input: EvaluationInput, variant: string, source: SignalSource, harmAlpha: number): Comparison {
+function compare(input: EvaluationInput, test: { variant: string; source: SignalSource; harmAlpha: number }): Comparison {
+  const { variant, source, harmAlpha } = test;
   const { analysis } = input;
   const baseline = source.arm(input.counts, input.baseline) ?? { n: 0, bad: 0 };
   const challenger = source.arm(input.counts, variant) ?? { n: 0, bad: 0 };
@@ -80,8 +81,9 @@ function compare(input: EvaluationInput, variant: string, source: SignalSource, 
     verdict: 'insufficient',
   };
   if (baseline.n < analysis.min_samples || challenger.n < analysis.min_samples) return comparison;
-  const harm = harmTest(baseline, challenger, { alpha: harmAlpha, tau: analysis.tau });
-  const nonInferior = nonInferiorityTest(baseline, challenger, source.margin, { alpha: analysis.alpha, tau: analysis.tau });
+  const arms = { baseline, variant: challenger };
+  const harm = harmTest(arms, { alpha: harmAlpha, tau: analysis.tau });
+  const nonInferior = nonInferiorityTest(arms, source.margin, { alpha: analysis.alpha, tau: analysis.tau });
   comparison.harm = view(harm, harmAlpha);
   comparison.non_inferiority = { ...view(nonInferior, analysis.alpha), margin: source.margin };
   comparison.verdict = harm.rejected ? 'harm' : nonInferior.rejected ? 'non_inferior' : 'undecided';
@@ -91,7 +93,7 @@ function compare(input: EvaluationInput, variant: string, source: SignalSource, 
 export function evaluateCanary(input: EvaluationInput): Evaluation {
   const { analysis, challengers, sources } = input;
   const harmAlpha = analysis.alpha / Math.max(1, challengers.length * sources.length);
-  const comparisons = challengers.flatMap((variant) => sources.map((source) => compare(input, variant, source, harmAlpha)));
+  const comparisons = challengers.flatMap((variant) => sources.map((source) => compare(input, { variant, source, harmAlpha })));
   const base = { at: input.now, latency_threshold_ms: input.latency?.thresholdMs ?? null, comparisons };
   const harmful = comparisons.find((comparison) => comparison.verdict === 'harm');
   if (harmful) {

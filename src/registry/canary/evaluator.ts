@@ -72,7 +72,8 @@ export class CanaryEvaluator {
         ? undefined
         : { thresholdMs: canary.latency_threshold_ms, snapshot: canary.latency_snapshot ?? {} };
     let fixed: LatencyBound | undefined;
-    if (!bound && analysis.latency.enabled) bound = fixed = fixLatencyBound(counts, canary.baseline, analysis, names);
+    if (!bound && analysis.latency.enabled)
+      bound = fixed = fixLatencyBound(counts, { baseline: canary.baseline, analysis, variants: names });
     const evaluation = evaluateCanary({
       baseline: canary.baseline,
       challengers: names.filter((name) => name !== canary.baseline),

@@ -121,10 +121,9 @@ export function signalSources(analysis: CanaryAnalysis, bound: LatencyBound | un
  */
 export function fixLatencyBound(
   counts: CanaryCounts,
-  baseline: string,
-  analysis: CanaryAnalysis,
-  variants: string[],
+  canary: { baseline: string; analysis: CanaryAnalysis; variants: string[] },
 ): LatencyBound | undefined {
+  const { baseline, analysis, variants } = canary;
   let bucket: number | undefined;
   if (analysis.latency.threshold_ms !== undefined) bucket = latencyBucket(analysis.latency.threshold_ms);
   else {

@@ -64,7 +64,7 @@ const runs = 400;
 const null10: Run = { pBaseline: 0.1, pVariant: 0.1, share: 0.2, requests: 5000, lookEvery: 25, minSamples: 100 };
 
 test('harm test: type-I error under 200 looks stays below alpha; the naive z-test looked at the same way does not', () => {
-  const sequential = rejectionRate(7, runs, null10, (b, v) => harmTest(b, v, options).rejected);
+  const sequential = rejectionRate(7, runs, null10, (b, v) => harmTest({ baseline: b, variant: v }, options).rejected);
   const naive = rejectionRate(7, runs, null10, naiveZ);
   // Monte Carlo standard error at 0.05 over 400 runs is ~0.011; 0.05 + 2 SE.
   assert.ok(sequential <= 0.072, `sequential false alarms ${sequential}`);
@@ -76,7 +76,7 @@ test('harm test holds its level at a low base rate too (1% errors, 50% split)', 
     11,
     runs,
     { ...null10, pBaseline: 0.01, pVariant: 0.01, share: 0.5 },
-    (b, v) => harmTest(b, v, options).rejected,
+    (b, v) => harmTest({ baseline: b, variant: v }, options).rejected,
   );
   assert.ok(rate <= 0.072, `false alarms ${rate}`);
 });
@@ -86,7 +86,7 @@ test('harm test: an obvious difference (2% → 20% errors) is found in every run
   const run: Run = { pBaseline: 0.02, pVariant: 0.2, share: 0.2, requests: 5000, lookEvery: 10, minSamples: 50 };
   const stops: number[] = [];
   for (let index = 0; index < 200; index++) {
-    const stop = simulate(random, run, (b, v) => harmTest(b, v, options).rejected);
+    const stop = simulate(random, run, (b, v) => harmTest({ baseline: b, variant: v }, options).rejected);
     assert.ok(stop !== undefined, `run ${index} never rejected`);
     stops.push(stop);
   }
@@ -97,18 +97,28 @@ test('harm test: an obvious difference (2% → 20% errors) is found in every run
 
 test('non-inferiority: at the margin it rejects at most alpha; with equal rates it proves non-inferiority', () => {
   const margin = 0.05;
-  const atMargin = rejectionRate(5, runs, { ...null10, pVariant: 0.15 }, (b, v) => nonInferiorityTest(b, v, margin, options).rejected);
+  const atMargin = rejectionRate(
+    5,
+    runs,
+    { ...null10, pVariant: 0.15 },
+    (b, v) => nonInferiorityTest({ baseline: b, variant: v }, margin, options).rejected,
+  );
   assert.ok(atMargin <= 0.072, `false promotions ${atMargin}`);
-  const equal = rejectionRate(9, 100, { ...null10, share: 0.5 }, (b, v) => nonInferiorityTest(b, v, margin, options).rejected);
+  const equal = rejectionRate(
+    9,
+    100,
+    { ...null10, share: 0.5 },
+    (b, v) => nonInferiorityTest({ baseline: b, variant: v }, margin, options).rejected,
+  );
   assert.ok(equal >= 0.9, `power ${equal}`);
 });
 
 test('no data means no decision; a better variant is never called harmful', () => {
-  assert.equal(harmTest({ n: 0, bad: 0 }, { n: 10, bad: 10 }, options).rejected, false);
-  const better = harmTest({ n: 1000, bad: 200 }, { n: 1000, bad: 10 }, options);
+  assert.equal(harmTest({ baseline: { n: 0, bad: 0 }, variant: { n: 10, bad: 10 } }, options).rejected, false);
+  const better = harmTest({ baseline: { n: 1000, bad: 200 }, variant: { n: 1000, bad: 10 } }, options);
   assert.equal(better.rejected, false);
   assert.ok(better.difference < 0);
-  const worse = harmTest({ n: 1000, bad: 10 }, { n: 1000, bad: 200 }, options);
+  const worse = harmTest({ baseline: { n: 1000, bad: 10 }, variant: { n: 1000, bad: 200 } }, options);
   assert.equal(worse.rejected, true);
   assert.ok(worse.statistic >= worse.threshold && worse.pValue <= 0.05);
 });

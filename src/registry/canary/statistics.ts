@@ -54,7 +54,14 @@ function shrunk(arm: ArmCounts): number {
 }
 
 /** Λ for H0: θ = θ0, with the direction of the evidence (θ̂ − θ0) left to the caller. */
-export function mixtureRatio(baseline: ArmCounts, variant: ArmCounts, theta0: number, options: SequentialTestOptions): MixtureResult {
+/** The two arms compared: θ = p(variant) − p(baseline). */
+export interface Arms {
+  baseline: ArmCounts;
+  variant: ArmCounts;
+}
+
+export function mixtureRatio(arms: Arms, theta0: number, options: SequentialTestOptions): MixtureResult {
+  const { baseline, variant } = arms;
   const pBaseline = baseline.n === 0 ? 0 : baseline.bad / baseline.n;
   const pVariant = variant.n === 0 ? 0 : variant.bad / variant.n;
   const difference = pVariant - pBaseline;
@@ -80,8 +87,8 @@ export function mixtureRatio(baseline: ArmCounts, variant: ArmCounts, theta0: nu
 }
 
 /** Evidence that the variant is worse than the baseline (H0: θ ≤ 0 rejected on the upper side). */
-export function harmTest(baseline: ArmCounts, variant: ArmCounts, options: SequentialTestOptions): MixtureResult {
-  const result = mixtureRatio(baseline, variant, 0, options);
+export function harmTest(arms: Arms, options: SequentialTestOptions): MixtureResult {
+  const result = mixtureRatio(arms, 0, options);
   return { ...result, rejected: result.rejected && result.difference > 0 };
 }
 
@@ -89,7 +96,7 @@ export function harmTest(baseline: ArmCounts, variant: ArmCounts, options: Seque
  * Evidence that the variant is no worse than the baseline by more than `margin`
  * (H0: θ ≥ margin rejected on the lower side): a non-inferiority test.
  */
-export function nonInferiorityTest(baseline: ArmCounts, variant: ArmCounts, margin: number, options: SequentialTestOptions): MixtureResult {
-  const result = mixtureRatio(baseline, variant, margin, options);
+export function nonInferiorityTest(arms: Arms, margin: number, options: SequentialTestOptions): MixtureResult {
+  const result = mixtureRatio(arms, margin, options);
   return { ...result, rejected: result.rejected && result.difference < margin };
 }
