@@ -17,3 +17,5 @@ export { ConfigError, loadConfig } from './load-config.js';
 export type { LoadConfigOptions } from './load-config.js';
 export { cacheConfigSchema, semanticCacheConfigSchema } from './cache-config.js';
 export type { CacheConfig, CacheConfigInput, SemanticCacheConfig } from './cache-config.js';
+export { matchesType, placeholderPattern, renderTemplate, variableTypes } from './prompt-render.js';
+export type { TemplateMessage, TemplateVariable, VariableType } from './prompt-render.js';
