@@ -134,6 +134,18 @@ describe('canary releases end to end', () => {
     assert.deepEqual([served?.version, served?.prompt_version, served?.variant], [1, 1, undefined]);
     assert.equal((await call('ada', {})).status, 400, 'missing variable');
     assert.equal((await call('ada', { customer: 'Ada', tone: 'dry' })).status, 400, 'extra variable');
+    const prompts = (await admin('GET', '/api/audit?object_type=prompt&object_id=support-reply')).body as {
+      data: { action: string; before: unknown; after: { label?: string; version: number } }[];
+    };
+    assert.deepEqual(
+      prompts.data.map((entry) => [entry.action, entry.before, entry.after.version]),
+      [
+        ['prompt.label.move', null, 1],
+        ['prompt.version.create', null, 1],
+      ],
+    );
+    const keys = (await admin('GET', '/api/audit?object_type=key')).body as { data: { action: string; after: { name: string } }[] };
+    assert.ok(keys.data.some((entry) => entry.action === 'key.create' && entry.after.name === 'app'));
   });
 
   test('a split that does not add up to 100 is refused and nothing changes', async () => {

@@ -72,15 +72,15 @@ class KyselyStore implements Store {
   ) {
     this.revisions = new RevisionRepository(db);
     this.projects = new ProjectRepository(db, this.revisions);
-    this.keys = new KeyRepository(db, this.revisions);
     this.models = new ModelRepository(db, this.revisions);
     this.traces = new TraceRepository(db);
     this.audit = new AuditRepository(db, dialect);
+    this.keys = new KeyRepository(db, this.revisions, this.audit);
     this.registry = new RegistryRepository(db, this.audit);
     this.deployments = new DeploymentRepository(db, this.audit);
     this.canaries = new CanaryRepository(db, this.audit);
     this.policies = new PolicyRepository(db, this.audit);
-    this.prompts = new PromptRepository(db, this.revisions);
+    this.prompts = new PromptRepository(db, this.revisions, this.audit);
   }
 
   async ping(): Promise<void> {
