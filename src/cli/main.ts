@@ -4,6 +4,7 @@ import { version } from '../server/index.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerDeploymentCommands } from './commands/deployments.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMockProviderCommand } from './commands/mock-provider.js';
 import { registerRegistryCommands } from './commands/registry.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerKeyCommands(program, globals);
   registerTraceCommands(program, globals);
   registerRegistryCommands(program, globals);
+  registerDeploymentCommands(program);
   registerAuditCommands(program, globals);
   registerPromptCommands(program, globals);
   registerMockProviderCommand(program);
