@@ -16,7 +16,9 @@ import { adminGet, flushTraces, startTestServer, type TestServer } from './suppo
 interface TraceView {
   upstream_model: string | null;
   output_tokens: number;
-  metadata: { fener?: { deployment?: { name: string; version: number; model: string; prompt?: string }; registry?: unknown } } | null;
+  metadata: {
+    fener?: { deployment?: { name: string; version: number; model: string; prompt?: string; prompt_version?: number }; registry?: unknown };
+  } | null;
 }
 
 interface AuditView {
@@ -106,6 +108,12 @@ describe('deployments end to end with the openai client', () => {
   });
 
   test('deployment: parameters applied, client fields win, a change and a one-step rollback', async () => {
+    const prompt = await admin('POST', '/api/prompts', {
+      name: 'support-reply',
+      messages: [{ role: 'system', content: 'You answer support questions.' }],
+      labels: ['production'],
+    });
+    assert.equal(prompt.status, 200, JSON.stringify(prompt.body));
     const created = await admin('POST', '/api/deployments', {
       name: 'bot',
       prompt: 'support-reply@production',
@@ -122,6 +130,7 @@ describe('deployments end to end with the openai client', () => {
       version: 1,
       model: 'small',
       prompt: 'support-reply@production',
+      prompt_version: 1,
     });
     assert.equal((await call('deployment:bot', { max_tokens: 5 })).tokens, 5, 'a client-set field wins');
 

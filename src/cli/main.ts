@@ -8,6 +8,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { evalConfigArgs, registerEvalCommands } from './commands/eval.js';
 import { registerEvalMetricCommand } from './commands/eval-metric.js';
 import { registerFeedbackCommands } from './commands/feedback.js';
+import { registerDeploymentCommands } from './commands/deployments.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMockProviderCommand } from './commands/mock-provider.js';
 import { registerPiiCommands } from './commands/pii.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerKeyCommands(program, globals);
   registerTraceCommands(program, globals);
   registerRegistryCommands(program, globals);
+  registerDeploymentCommands(program);
   registerAuditCommands(program, globals);
   registerPromptCommands(program, globals);
   registerEvalMetricCommand(registerEvalCommands(program, globals));

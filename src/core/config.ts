@@ -79,7 +79,7 @@ const targetSchema = z.union([
     .strict(),
 ]);
 
-const groupSchema = z
+export const groupSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'letters, digits and . _ : / -'),
     strategy: z.enum(['fallback', 'weighted', 'least-latency', 'least-busy', 'lowest-cost']).default('fallback'),

@@ -2,7 +2,7 @@ export { FenerError, errorCatalogue, isFenerError, toApiErrorBody, toOpenAIError
 export type { ApiErrorBody, ErrorCode, FenerErrorOptions, OpenAIErrorBody } from './errors.js';
 export { newId, newSecret } from './ids.js';
 export type { Id, IdPrefix, KeyId, ProjectId, RequestId, TraceId } from './ids.js';
-export { configSchema, fallbackTriggers, modelSchema, modelTasks, providerSchema } from './config.js';
+export { configSchema, fallbackTriggers, groupSchema, modelSchema, modelTasks, providerSchema } from './config.js';
 export type {
   FallbackTrigger,
   FenerConfig,
@@ -17,3 +17,5 @@ export { ConfigError, loadConfig } from './load-config.js';
 export type { LoadConfigOptions } from './load-config.js';
 export { cacheConfigSchema, semanticCacheConfigSchema } from './cache-config.js';
 export type { CacheConfig, CacheConfigInput, SemanticCacheConfig } from './cache-config.js';
+export { matchesType, placeholderPattern, renderTemplate, variableTypes } from './prompt-render.js';
+export type { TemplateMessage, TemplateVariable, VariableType } from './prompt-render.js';

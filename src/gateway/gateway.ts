@@ -179,10 +179,13 @@ export class Gateway {
     hold: (guard: CallGuard) => CallGuard;
   }): Promise<{ request: ChatRequest; route: Route; guard: CallGuard; lookup: CacheLookup }> {
     const { context, call } = input;
-    const resolved = await this.applyResolvers(input.original, context);
+    const { request: resolved, fallbacks, routeName } = await this.applyResolvers(input.original, context);
     // Before the cache too: neither the provider nor the cache key sees what the policy redacts.
     const request = this.deps.pii ? this.deps.pii.redactRequest(resolved, projectOf(context)) : resolved;
-    const route = this.resolve(call, request.model, 'chat');
+    const route =
+      fallbacks && fallbacks.length > 0
+        ? this.resolveChain(call, { name: routeName ?? request.model, models: [request.model, ...fallbacks] })
+        : this.resolve(call, request.model, 'chat');
     const guard = input.hold(await this.admit(route, request, context));
     const lookup = await this.deps.cache.lookup({
       request,
@@ -206,9 +209,12 @@ export class Gateway {
   }
 
   /** Turns a `prompt:` or `deployment:` name into a routable request; other names pass as they are. */
-  private async applyResolvers(request: ChatRequest, context: CallContext): Promise<ChatRequest> {
+  private async applyResolvers(
+    request: ChatRequest,
+    context: CallContext,
+  ): Promise<{ request: ChatRequest; fallbacks?: string[]; routeName?: string }> {
     const resolver = this.deps.resolvers.find((candidate) => request.model.startsWith(candidate.prefix));
-    if (!resolver) return requireMessages(request);
+    if (!resolver) return { request: requireMessages(request) };
     const resolved = await resolver.resolve({
       request,
       principal: context.principal,
@@ -216,7 +222,17 @@ export class Gateway {
       stickiness: context.endUser ?? context.sessionId ?? context.principal.id,
     });
     context.metadata = { ...context.metadata, fener: { ...(context.metadata?.fener as object | undefined), ...resolved.traceMetadata } };
-    return requireMessages(resolved.request);
+    return {
+      request: requireMessages(resolved.request),
+      ...(resolved.fallbacks ? { fallbacks: resolved.fallbacks } : {}),
+      ...(resolved.routeName ? { routeName: resolved.routeName } : {}),
+    };
+  }
+
+  private resolveChain(call: CallRecord, chain: { name: string; models: string[] }): Route {
+    const route = this.deps.routes.resolveChain(chain.name, chain.models, 'chat');
+    call.routeName = route.name;
+    return route;
   }
 
   private resolve(call: CallRecord, name: string, task: 'chat' | 'embeddings'): Route {

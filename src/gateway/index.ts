@@ -10,6 +10,7 @@ export { TraceRecorder } from './trace-recorder.js';
 export { PiiGuard } from './pii-guard.js';
 export { piiPolicySchema } from '../pii/index.js';
 export type { PiiPolicy } from '../pii/index.js';
+export type { PendingTrace } from './trace-recorder.js';
 export { startGatewayRuntime } from './runtime.js';
 export type { GatewayRuntime, GatewayRuntimeOptions } from './runtime.js';
 export { costOf, countTextTokens, estimateInputTokens } from './usage.js';

@@ -21,6 +21,13 @@ export interface ResolvedRequest {
   request: ChatRequest;
   /** Added to the trace's metadata under `fener`, e.g. `{prompt: {name, version, label}}`. */
   traceMetadata: Record<string, unknown>;
+  /**
+   * Models to fall back to, in order, when `request.model` fails: routed as one group with the
+   * default group policy (the same retries, fallback conditions and circuits as a configured group).
+   */
+  fallbacks?: string[];
+  /** The route's name for metrics and the cache when there are fallbacks (e.g. `deployment:bot`). */
+  routeName?: string;
 }
 
 export interface RequestResolver {

@@ -31,6 +31,7 @@ export class TraceRecorder {
   private queue: PendingTrace[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
+  private readonly listeners: ((trace: PendingTrace) => void)[] = [];
 
   constructor(private readonly options: TraceRecorderOptions) {}
 
@@ -39,7 +40,26 @@ export class TraceRecorder {
     this.timer.unref();
   }
 
+  /**
+   * Calls `listener` with every finished call, dropped ones included, synchronously on the hot
+   * path: a listener only counts in memory (the canary counters do) and must not throw or wait.
+   */
+  onRecord(listener: (trace: PendingTrace) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
+  }
+
   record(trace: PendingTrace): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(trace);
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'a trace listener failed');
+      }
+    }
     if (this.queue.length >= this.options.queueLimit) {
       this.options.metrics.tracesDropped.inc();
       return;

@@ -13,6 +13,11 @@ export interface BootstrapResult {
 export async function bootstrapIdentity(store: Store, adminSecret: string | undefined): Promise<BootstrapResult> {
   const defaultProject = await store.projects.ensure('default');
   if (adminSecret !== undefined || (await store.keys.hasActiveAdminKey())) return { defaultProject };
-  const { secret } = await store.keys.create({ projectId: null, name: 'admin (generated at first start)', kind: 'admin' });
+  const { secret } = await store.keys.create({
+    projectId: null,
+    name: 'admin (generated at first start)',
+    kind: 'admin',
+    actor: 'system:bootstrap',
+  });
   return { defaultProject, generatedAdminKey: secret };
 }

@@ -76,12 +76,32 @@ export class PromptResolver implements RequestResolver {
   }
 
   async resolve(input: ResolverInput): Promise<ResolvedRequest> {
-    const text = input.request.model.slice(this.prefix.length);
+    const prompt = await this.load(input.request.model.slice(this.prefix.length), input.request.model);
+    const rendered = renderPrompt(prompt.content, input.controls?.variables);
+    return {
+      request: mergeRequest(rendered, input.request, prompt),
+      traceMetadata: { prompt: { name: prompt.name, version: prompt.version, label: prompt.label } },
+    };
+  }
+
+  /**
+   * Renders `NAME@LABEL` (or `NAME@VERSION`) for a deployment, from the same cache: the messages,
+   * parameters and tools, and which version answered. Deployments decide how they merge.
+   */
+  async render(
+    reference: string,
+    variables: unknown,
+  ): Promise<RenderedPrompt & { prompt: { name: string; version: number; label: string | null } }> {
+    const prompt = await this.load(reference, `prompt ${reference}`);
+    return { ...renderPrompt(prompt.content, variables), prompt: { name: prompt.name, version: prompt.version, label: prompt.label } };
+  }
+
+  private async load(text: string, shownAs: string): Promise<LoadedPrompt> {
     const reference = parsePromptReference(text);
     if (!reference) {
       throw new FenerError(
         'model_not_found',
-        `"${input.request.model}" is not a prompt name; use prompt:NAME, prompt:NAME@LABEL or prompt:NAME@VERSION`,
+        `"${shownAs}" is not a prompt name; use prompt:NAME, prompt:NAME@LABEL or prompt:NAME@VERSION`,
         {
           param: 'model',
         },
@@ -93,11 +113,7 @@ export class PromptResolver implements RequestResolver {
       const which = selector.version === undefined ? `label "${selector.label ?? defaultLabel}"` : `version ${selector.version}`;
       throw new FenerError('model_not_found', `The prompt \`${name}\` with ${which} does not exist.`, { param: 'model' });
     }
-    const rendered = renderPrompt(prompt.content, input.controls?.variables);
-    return {
-      request: mergeRequest(rendered, input.request, prompt),
-      traceMetadata: { prompt: { name: prompt.name, version: prompt.version, label: prompt.label } },
-    };
+    return prompt;
   }
 
   private lookup(key: string, reference: PromptReference): Promise<LoadedPrompt | undefined> {

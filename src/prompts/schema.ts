@@ -4,7 +4,7 @@
  * parsed with it, so the three cannot disagree about what is valid.
  */
 import { z } from 'zod';
-import { FenerError } from '../core/index.js';
+import { FenerError, matchesType, placeholderPattern, variableTypes, type VariableType } from '../core/index.js';
 import type { PromptDocument } from '../store/index.js';
 
 /** `support-reply`, `greet.v2`: letters, digits, `.`, `_`, `-` (no `@` or `:`, which the gateway name uses). */
@@ -12,8 +12,6 @@ export const promptNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** `production`, `staging`, `canary-eu`: starts with a letter, so `@3` always means a version. */
 export const labelPattern = /^[a-z][a-z0-9_-]{0,63}$/;
 const variableNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** `{{ name }}`; anything else between braces is left as text. */
-export const placeholderPattern = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
 export const promptName = z.string().regex(promptNamePattern, 'must be letters, digits, ".", "_" or "-" (at most 128)');
 export const labelName = z.string().regex(labelPattern, 'must start with a lower-case letter, then a-z, 0-9, "_" or "-" (at most 64)');
@@ -23,22 +21,8 @@ export type PromptRole = (typeof promptRoles)[number];
 
 export const messageSchema = z.object({ role: z.enum(promptRoles), content: z.string() }).strict();
 
-export const variableTypes = ['string', 'number', 'boolean', 'json'] as const;
-export type VariableType = (typeof variableTypes)[number];
-
-/** Whether `value` is acceptable for a variable of `type`; json takes any JSON value. */
-export function matchesType(type: VariableType, value: unknown): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'json':
-      return value !== undefined;
-  }
-}
+export { variableTypes };
+export type { VariableType };
 
 const variableInput = z
   .object({

@@ -47,7 +47,21 @@ before(async () => {
     actor: 'key_a',
     requiresApproval: false,
   });
-  routing = new RegistryRouting(store, { pollIntervalMs: 20 });
+  routing = new RegistryRouting(store, {
+    pollIntervalMs: 20,
+    prompts: {
+      async render(reference, variables) {
+        if (reference !== 'reply@production') throw new FenerError('model_not_found', `no prompt ${reference}`);
+        const customer = (variables as { customer?: string } | undefined)?.customer ?? 'nobody';
+        return {
+          messages: [{ role: 'system', content: `Help ${customer}` }],
+          parameters: { model: 'ignored', temperature: 0.9, max_tokens: 100, top_p: 0.5 },
+          tools: [{ type: 'function', function: { name: 'lookup' } }],
+          prompt: { name: 'reply', version: 4, label: 'production' },
+        };
+      },
+    },
+  });
   await routing.start();
 });
 after(async () => {
@@ -85,12 +99,22 @@ test('deployment: parameters fill only unset fields, the model is resolved, the 
     resolve({ model: 'deployment:ghost', messages: [] }),
     (error: unknown) => error instanceof FenerError && error.code === 'model_not_found',
   );
+  const withVariables = routing.resolvers.find((candidate) => candidate.prefix === 'deployment:');
+  await assert.rejects(
+    withVariables!.resolve({
+      request: { model: 'deployment:bot', messages: [] },
+      principal,
+      controls: { variables: { a: 1 } },
+      stickiness: 'k',
+    }),
+    (error: unknown) => error instanceof FenerError && error.code === 'invalid_request' && error.param === 'fener.variables',
+  );
 });
 
 test("another process's change is served after a poll", async () => {
   await other.deployments.update({
     name: 'bot',
-    spec: { prompt: 'reply@production', model: 'small', parameters: {}, fallbacks: [] },
+    spec: { prompt: 'reply@production', model: 'small', parameters: { max_tokens: 20 }, fallbacks: ['registry:support@champion'] },
     actor: 'key_b',
     requiresApproval: false,
   });
@@ -101,4 +125,28 @@ test("another process's change is served after a poll", async () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   assert.equal(model, 'small');
+  const resolver = routing.resolvers.find((candidate) => candidate.prefix === 'deployment:')!;
+  const resolved = await resolver.resolve({
+    request: { model: 'deployment:bot', messages: [{ role: 'user', content: 'hi' }], top_p: 0.1 },
+    principal,
+    controls: { variables: { customer: 'Ada' } },
+    stickiness: 'k',
+  });
+  // caller (top_p) > deployment (max_tokens) > prompt (temperature; its model is ignored); prompt messages first.
+  assert.deepEqual(resolved.request, {
+    model: 'small',
+    messages: [
+      { role: 'system', content: 'Help Ada' },
+      { role: 'user', content: 'hi' },
+    ],
+    top_p: 0.1,
+    max_tokens: 20,
+    temperature: 0.9,
+    tools: [{ type: 'function', function: { name: 'lookup' } }],
+  });
+  assert.deepEqual(resolved.fallbacks, ['registry/support/v1']);
+  assert.equal(resolved.routeName, 'deployment:bot');
+  assert.deepEqual(resolved.traceMetadata, {
+    deployment: { name: 'bot', version: 2, model: 'small', prompt: 'reply@production', prompt_version: 4 },
+  });
 });

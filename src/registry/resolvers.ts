@@ -1,18 +1,16 @@
 /**
  * The `registry:` and `deployment:` model names on the gateway's hot path. What they mean is
  * held in memory — every registry version and alias with its serving model, every deployment's
- * active version — and reloaded when the `registry` or `deployments` revision moves (polled like
- * the key cache), so resolving a name never waits on the database.
- *
- * Prompt rendering for deployments comes with the prompts module: the gateway applies one
- * resolver per call, so a deployment with a prompt reference keeps the client's messages today
- * and records the reference in the trace (`fener.deployment.prompt`).
+ * active version, every running canary with its variants — and reloaded when the `registry` or
+ * `deployments` revision moves (polled like the key cache), so resolving a name never waits on
+ * the database. A deployment's prompt is rendered by the prompts module, which the server plugs
+ * in as a `DeploymentPromptRenderer` (the prompts module sits beside this one, not below it).
  */
 import { FenerError } from '../core/index.js';
 import type { RequestResolver, ResolvedRequest, ResolverInput } from '../gateway/index.js';
-import { RevisionWatcher, type ActiveDeployment, type Store } from '../store/index.js';
+import { RevisionWatcher, type ActiveCanary, type ActiveDeployment, type Store } from '../store/index.js';
+import { resolveDeploymentRequest, type DeploymentPromptRenderer } from './deployment-request.js';
 import { isVersionNumber, parseRegistryRef, registryPrefix } from './model-refs.js';
-import { applyParameters } from './parameters.js';
 
 export const deploymentPrefix = 'deployment:';
 
@@ -25,6 +23,8 @@ export interface RegistryRoutingOptions {
   /** How often other processes' changes are picked up (default 100 ms). */
   pollIntervalMs?: number;
   onError?(error: unknown): void;
+  /** Renders deployments' prompts; without it, a deployment that binds a prompt cannot be called. */
+  prompts?: DeploymentPromptRenderer;
 }
 
 export class RegistryRouting {
@@ -39,6 +39,7 @@ export class RegistryRouting {
   private versions = new Map<string, string>();
   private aliases = new Map<string, number>();
   private deployments = new Map<string, ActiveDeployment>();
+  private canaries = new Map<string, ActiveCanary>();
   private readonly watcher: RevisionWatcher;
   private reloading: Promise<void> | undefined;
 
@@ -73,16 +74,21 @@ export class RegistryRouting {
   }
 
   private async load(): Promise<void> {
-    const [table, active] = await Promise.all([this.store.registry.servingTable(), this.store.deployments.activeAll()]);
+    const [table, active, canaries] = await Promise.all([
+      this.store.registry.servingTable(),
+      this.store.deployments.activeAll(),
+      this.store.canaries.activeAll(),
+    ]);
     this.versions = new Map(table.versions.map((row) => [`${row.model}@${row.version}`, row.serving_model]));
     this.aliases = new Map(table.aliases.map((row) => [`${row.model}@${row.alias}`, row.version]));
     this.deployments = new Map(active.map((deployment) => [deployment.name, deployment]));
+    this.canaries = new Map(canaries.map((canary) => [canary.deployment, canary]));
   }
 
   get resolvers(): RequestResolver[] {
     return [
       { prefix: registryPrefix, resolve: (input) => settle(() => this.resolveRegistry(input)) },
-      { prefix: deploymentPrefix, resolve: (input) => settle(() => this.resolveDeployment(input)) },
+      { prefix: deploymentPrefix, resolve: (input) => this.resolveDeployment(input) },
     ];
   }
 
@@ -105,18 +111,24 @@ export class RegistryRouting {
     };
   }
 
-  private resolveDeployment({ request }: ResolverInput): ResolvedRequest {
-    const name = request.model.slice(deploymentPrefix.length);
+  private async resolveDeployment(input: ResolverInput): Promise<ResolvedRequest> {
+    const name = input.request.model.slice(deploymentPrefix.length);
     const deployment = this.deployments.get(name);
     if (!deployment) {
       throw new FenerError('model_not_found', `The deployment \`${name}\` does not exist or has no approved version.`, { param: 'model' });
     }
-    const registry = deployment.model.startsWith(registryPrefix) ? this.target(deployment.model) : undefined;
-    const model = registry?.servingModel ?? deployment.model;
-    const traceDeployment: Record<string, unknown> = { name, version: deployment.version, model: deployment.model };
-    if (registry) traceDeployment.registry_version = registry.version;
-    if (deployment.prompt !== null) traceDeployment.prompt = deployment.prompt;
-    return { request: { ...applyParameters(request, deployment.parameters), model }, traceMetadata: { deployment: traceDeployment } };
+    return resolveDeploymentRequest({
+      input,
+      name,
+      deployment,
+      canary: this.canaries.get(name),
+      servingModel: (reference) => {
+        if (!reference.startsWith(registryPrefix)) return { model: reference };
+        const target = this.target(reference);
+        return { model: target.servingModel, registryVersion: target.version };
+      },
+      prompts: this.options.prompts,
+    });
   }
 }
 

@@ -126,6 +126,18 @@ export class RegistryService {
     );
   }
 
+  /** Checks a spec for deployment `name` as a change would be checked (models exist, policy allows); writes nothing. */
+  async checkSpecFor(name: string, input: DeploymentInput): Promise<{ spec: DeploymentSpec; policy: Policy }> {
+    const project = await this.projectById((await this.deployment(name)).project_id);
+    const { spec } = await this.checkedSpec(project, input);
+    return { spec, policy: await loadPolicy(this.store, project.id) };
+  }
+
+  /** The governance policy of the project a deployment belongs to. */
+  async policyOfDeployment(name: string): Promise<Policy> {
+    return loadPolicy(this.store, (await this.deployment(name)).project_id);
+  }
+
   approveDeployment(input: { name: string; version: number; actor: string }): Promise<Deployment> {
     return this.served(this.store.deployments.approve(input));
   }

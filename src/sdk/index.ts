@@ -1,3 +1,4 @@
+/** Fener's TypeScript SDK (imports only core). */
 export { FenerClient } from './client.js';
 export type { ChatCompletion, ChatRequest, FenerClientOptions } from './client.js';
 export { FenerApiError } from './http.js';
@@ -40,3 +41,5 @@ export type {
   Trace,
   TraceQuery,
 } from './types.js';
+export { PromptClient } from './prompts.js';
+export type { Prompt, PromptClientOptions, PromptData, PromptSelector } from './prompts.js';

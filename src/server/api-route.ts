@@ -155,7 +155,9 @@ export function openApiDocument(routes: AnyApiRoute[], version: string): object 
       responses: {
         [String(route.status ?? 200)]: {
           description: 'Success',
-          content: Object.fromEntries((route.produces ?? ['application/json']).map((type) => [type, { schema: jsonSchema(route.response) }])),
+          content: Object.fromEntries(
+            (route.produces ?? ['application/json']).map((type) => [type, { schema: jsonSchema(route.response) }]),
+          ),
         },
         default: { description: 'Error', content: { 'application/json': { schema: errorSchema } } },
       },

@@ -13,6 +13,7 @@ import { registerConsole, type PageFallback } from './console.js';
 import { installErrorBoundary } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { canaryRoutes } from './routes/canary.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { evalRoutes } from './routes/evals.js';
 import { evalOnlineRoutes } from './routes/evals-online.js';
@@ -46,6 +47,7 @@ export function apiRoutes(): AnyApiRoute[] {
     ...promptRoutes,
     ...registryRoutes,
     ...deploymentRoutes,
+    ...canaryRoutes,
     ...auditRoutes,
     ...evalRoutes,
     ...evalOnlineRoutes,

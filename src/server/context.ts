@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { FenerConfig } from '../core/index.js';
 import type { GatewayRuntime } from '../gateway/index.js';
 import type { Authenticator } from '../identity/index.js';
+import type { CanaryEvaluator } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 
 /** Everything a route may use, built once at start. */
@@ -12,4 +13,6 @@ export interface ServerContext {
   runtime: GatewayRuntime;
   logger: Logger;
   version: string;
+  /** Evaluates running canaries in the background; the API may also ask it for a look now. */
+  canaryEvaluator: CanaryEvaluator;
 }

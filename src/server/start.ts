@@ -6,7 +6,7 @@ import type { FenerConfig } from '../core/index.js';
 import { startGatewayRuntime } from '../gateway/index.js';
 import { Authenticator, bootstrapIdentity, type BootstrapResult } from '../identity/index.js';
 import { PromptResolver } from '../prompts/index.js';
-import { RegistryRouting } from '../registry/index.js';
+import { CanaryCounters, CanaryEvaluator, RegistryRouting } from '../registry/index.js';
 import { createSharedState } from '../state/index.js';
 import { openStore } from '../store/index.js';
 import { buildApp } from './app.js';
@@ -21,6 +21,8 @@ export interface StartServerOptions {
   listen?: boolean;
   /** Collect Node process metrics (default true; tests starting many servers turn it off). */
   processMetrics?: boolean;
+  /** Canary counters' flush and evaluator intervals (defaults 1 s and 5 s; tests shorten them). */
+  canary?: { flushIntervalMs?: number; evaluateIntervalMs?: number };
 }
 
 export interface RunningServer {
@@ -49,7 +51,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   await authenticator.start();
   const state = createSharedState({ ...(config.redis_url ? { redisUrl: config.redis_url } : {}), logger });
   const prompts = new PromptResolver(store, { onError: (error) => logger.warn({ err: error }, 'polling prompt changes failed') });
-  const registry = new RegistryRouting(store, { onError: (error) => logger.warn({ err: error }, 'polling registry changes failed') });
+  const registry = new RegistryRouting(store, {
+    onError: (error) => logger.warn({ err: error }, 'polling registry changes failed'),
+    prompts,
+  });
   await registry.start();
   const runtime = await startGatewayRuntime({
     config,
@@ -60,7 +65,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     processMetrics: options.processMetrics ?? true,
     resolvers: [prompts, ...registry.resolvers],
   });
-  const context: ServerContext = { config, store, authenticator, runtime, logger, version };
+  const counters = new CanaryCounters(store, {
+    ...(options.canary?.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.canary.flushIntervalMs }),
+    onError: (error) => logger.warn({ err: error }, 'writing canary counters failed; kept for the next flush'),
+  });
+  const stopCounting = runtime.recorder.onRecord(counters.observe);
+  counters.start();
+  const canaryEvaluator = new CanaryEvaluator(store, {
+    counters,
+    ...(options.canary?.evaluateIntervalMs === undefined ? {} : { intervalMs: options.canary.evaluateIntervalMs }),
+    onError: (error) => logger.error({ err: error }, 'evaluating a canary failed'),
+    onDecision: (canary, evaluation) =>
+      logger.info(
+        { deployment: canary.deployment, canary: canary.id, decision: evaluation.decision, reason: evaluation.reason },
+        'canary decided',
+      ),
+  });
+  canaryEvaluator.start();
+  const context: ServerContext = { config, store, authenticator, runtime, logger, version, canaryEvaluator };
   const app = await buildApp(context);
   const evals = startEvalBackground(context);
   let url = '';
@@ -83,7 +105,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       authenticator.stop();
       prompts.stop();
       registry.stop();
+      canaryEvaluator.stop();
       await runtime.close();
+      stopCounting();
+      await counters.stop();
       await state.close();
       await store.close();
     })();

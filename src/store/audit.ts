@@ -109,7 +109,7 @@ function entryHash(previous: string, row: Omit<AuditLogTable, 'hash'>): string {
  * A time-sortable id with a prefix core's `IdPrefix` does not list yet (`aud`, `dep`, `rgm`):
  * the prefixes belong in core, which this change does not touch.
  */
-export function prefixedId(prefix: 'aud' | 'dep' | 'rgm' | 'eval'): string {
+export function prefixedId(prefix: 'aud' | 'dep' | 'rgm' | 'eval' | 'can'): string {
   return `${prefix}_${newId('mdl').slice('mdl_'.length)}`;
 }
 

@@ -1,52 +1,28 @@
 /** Deployments (immutable versions, rollback, approvals) and per-project policies. */
 import type { Kysely } from 'kysely';
 import { FenerError } from '../core/index.js';
-import { prefixedId, type AuditRepository, type Executor } from './audit.js';
-import { RevisionRepository } from './revisions.js';
-import type { Database, DeploymentVersionsTable } from './schema.js';
+import { prefixedId, type AuditRepository } from './audit.js';
+import { abortOpenCanary, openCanary } from './canaries.js';
+import {
+  activate,
+  activeVersion,
+  changeAudit,
+  deploymentRow,
+  insertVersion,
+  nextVersion,
+  readDeployment,
+  requireDeployment,
+  toDeploymentVersion,
+  versionRow,
+  type ActiveDeployment,
+  type Deployment,
+  type DeploymentChange,
+  type DeploymentRow,
+  type DeploymentSpec,
+} from './deployment-rows.js';
+import type { Database } from './schema.js';
 
-export interface DeploymentSpec {
-  /** A prompt reference such as `support-reply@production`, rendered by the prompts module; null for none. */
-  prompt: string | null;
-  /** A configured model or group name, or `registry:NAME@ALIAS`. */
-  model: string;
-  parameters: Record<string, unknown>;
-  fallbacks: string[];
-}
-
-export interface DeploymentVersion extends DeploymentSpec {
-  version: number;
-  status: 'pending' | 'approved';
-  /** For a rollback: the version it copies. */
-  source_version: number | null;
-  created_at: number;
-  created_by: string;
-  approved_by: string | null;
-  activated_at: number | null;
-}
-
-export interface Deployment {
-  name: string;
-  project_id: string;
-  active_version: number | null;
-  created_at: number;
-  versions: DeploymentVersion[];
-}
-
-/** The active version of a deployment, as the `deployment:` resolver holds it in memory. */
-export interface ActiveDeployment extends DeploymentSpec {
-  name: string;
-  version: number;
-}
-
-export interface DeploymentChange {
-  name: string;
-  actor: string;
-  /** Created as `pending` until a different principal approves it. */
-  requiresApproval: boolean;
-}
-
-type DeploymentRow = Database['deployments'];
+export type { ActiveDeployment, Deployment, DeploymentChange, DeploymentSpec, DeploymentVersion } from './deployment-rows.js';
 
 export class DeploymentRepository {
   constructor(
@@ -78,6 +54,13 @@ export class DeploymentRepository {
   update(input: DeploymentChange & { spec: DeploymentSpec }): Promise<Deployment> {
     return this.audit.change(async (trx) => {
       const row = await requireDeployment(trx, input.name);
+      const canary = await openCanary(trx, row.id);
+      if (canary) {
+        throw new FenerError(
+          'conflict',
+          `deployment "${input.name}" has a ${canary.status} canary (${canary.id}); promote or abort it before changing the deployment`,
+        );
+      }
       const before = await activeVersion(trx, row);
       const version = await insertVersion(trx, row, { ...input, version: await nextVersion(trx, row), sourceVersion: null });
       return {
@@ -117,10 +100,12 @@ export class DeploymentRepository {
         });
       }
       const spec = toDeploymentVersion(target);
+      // A rollback is the emergency stop: it ends a canary in progress, whose traffic returns to the rolled-back-to version.
+      const aborted = await abortOpenCanary(trx, row.id, { actor: input.actor, reason: 'the deployment was rolled back' });
       const version = await insertVersion(trx, row, { ...input, spec, version: await nextVersion(trx, row), sourceVersion: spec.version });
       return {
         result: await readDeployment(trx, input.name),
-        audit: [changeAudit(input, 'deployment.rollback', { before: before, after: version })],
+        audit: [...(aborted ? [aborted] : []), changeAudit(input, 'deployment.rollback', { before: before, after: version })],
       };
     });
   }
@@ -193,112 +178,6 @@ export class DeploymentRepository {
       };
     });
   }
-}
-
-async function deploymentRow(db: Executor, name: string): Promise<DeploymentRow | undefined> {
-  return db.selectFrom('deployments').selectAll().where('name', '=', name).executeTakeFirst();
-}
-
-async function requireDeployment(db: Executor, name: string): Promise<DeploymentRow> {
-  const row = await deploymentRow(db, name);
-  if (!row) throw new FenerError('not_found', `no deployment named "${name}"`, { param: 'name' });
-  return row;
-}
-
-async function versionRow(db: Executor, row: DeploymentRow, version: number): Promise<DeploymentVersionsTable | undefined> {
-  return db
-    .selectFrom('deployment_versions')
-    .selectAll()
-    .where('deployment_id', '=', row.id)
-    .where('version', '=', version)
-    .executeTakeFirst();
-}
-
-async function activeVersion(db: Executor, row: DeploymentRow): Promise<DeploymentVersion | null> {
-  if (row.active_version === null) return null;
-  const active = await versionRow(db, row, Number(row.active_version));
-  return active ? toDeploymentVersion(active) : null;
-}
-
-async function nextVersion(db: Executor, row: DeploymentRow): Promise<number> {
-  const latest = await db
-    .selectFrom('deployment_versions')
-    .select((eb) => eb.fn.max('version').as('max'))
-    .where('deployment_id', '=', row.id)
-    .executeTakeFirst();
-  return Number(latest?.max ?? 0) + 1;
-}
-
-async function insertVersion(
-  trx: Executor,
-  row: DeploymentRow,
-  input: DeploymentChange & { spec: DeploymentSpec; version: number; sourceVersion: number | null },
-): Promise<DeploymentVersion> {
-  await trx
-    .insertInto('deployment_versions')
-    .values({
-      deployment_id: row.id,
-      version: input.version,
-      prompt_ref: input.spec.prompt,
-      model_ref: input.spec.model,
-      parameters: JSON.stringify(input.spec.parameters),
-      fallbacks: JSON.stringify(input.spec.fallbacks),
-      status: input.requiresApproval ? 'pending' : 'approved',
-      source_version: input.sourceVersion,
-      created_at: Date.now(),
-      created_by: input.actor,
-      approved_by: null,
-      activated_at: null,
-    })
-    .execute();
-  if (!input.requiresApproval) await activate(trx, row, input.version);
-  const stored = await versionRow(trx, row, input.version);
-  if (!stored) throw new FenerError('internal', `deployment version ${input.version} was not stored`);
-  return toDeploymentVersion(stored);
-}
-
-async function activate(trx: Executor, row: DeploymentRow, version: number): Promise<void> {
-  await trx
-    .updateTable('deployment_versions')
-    .set({ activated_at: Date.now() })
-    .where('deployment_id', '=', row.id)
-    .where('version', '=', version)
-    .execute();
-  await trx.updateTable('deployments').set({ active_version: version }).where('id', '=', row.id).execute();
-  row.active_version = version;
-  await new RevisionRepository(trx).bump('deployments');
-}
-
-async function readDeployment(db: Executor, name: string): Promise<Deployment> {
-  const row = await requireDeployment(db, name);
-  const versions = await db.selectFrom('deployment_versions').selectAll().where('deployment_id', '=', row.id).orderBy('version').execute();
-  return {
-    name: row.name,
-    project_id: row.project_id,
-    active_version: row.active_version === null ? null : Number(row.active_version),
-    created_at: Number(row.created_at),
-    versions: versions.map(toDeploymentVersion),
-  };
-}
-
-function changeAudit(change: DeploymentChange, action: string, versions: { before: DeploymentVersion | null; after: DeploymentVersion }) {
-  return { actor: change.actor, action, objectType: 'deployment', objectId: change.name, ...versions };
-}
-
-function toDeploymentVersion(row: DeploymentVersionsTable): DeploymentVersion {
-  return {
-    version: Number(row.version),
-    prompt: row.prompt_ref,
-    model: row.model_ref,
-    parameters: JSON.parse(row.parameters) as Record<string, unknown>,
-    fallbacks: JSON.parse(row.fallbacks) as string[],
-    status: row.status as DeploymentVersion['status'],
-    source_version: row.source_version === null ? null : Number(row.source_version),
-    created_at: Number(row.created_at),
-    created_by: row.created_by,
-    approved_by: row.approved_by,
-    activated_at: row.activated_at === null ? null : Number(row.activated_at),
-  };
 }
 
 export interface StoredPolicy {

@@ -47,3 +47,14 @@ export { decodeVector, encodeVector } from './datasets.js';
 export type { Dataset, DatasetVersion, DiffEntry, ItemPage, StoredItem, VersionDiffCounts } from './datasets.js';
 export { writeBatchRows } from './dataset-writer.js';
 export type { CommitResult, DatasetSplit, VersionMeta, VersionWriter, WriterItem } from './dataset-writer.js';
+export type {
+  ActiveCanary,
+  Canary,
+  CanaryCountIncrement,
+  CanaryCounts,
+  CanaryDecision,
+  CanaryStatus,
+  CanaryVariant,
+  CanaryVariantInput,
+  PromotionRequest,
+} from './canaries.js';

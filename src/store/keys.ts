@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { FenerError, newId, newSecret, type KeyId, type ProjectId } from '../core/index.js';
 import { hasChanges, limitColumnsOf, readLimitColumns, type Budget, type LimitSettingsUpdate, type RateLimits } from './limit-settings.js';
+import type { AuditInput, AuditRepository } from './audit.js';
 import type { RevisionRepository } from './revisions.js';
 import type { Database } from './schema.js';
 
@@ -36,6 +37,7 @@ export class KeyRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly revisions: RevisionRepository,
+    private readonly audit: AuditRepository,
   ) {}
 
   /** Creates a key and returns its secret, which is never stored and cannot be shown again. */
@@ -46,6 +48,8 @@ export class KeyRepository {
     secret?: string;
     limits?: RateLimits;
     budget?: Budget;
+    /** Who creates it, for the audit log (default `system`). */
+    actor?: string;
   }): Promise<{ key: ApiKey; secret: string }> {
     if (input.kind === 'project' && input.projectId === null) {
       throw new FenerError('invalid_request', 'a project key needs a project', { param: 'project' });
@@ -62,20 +66,23 @@ export class KeyRepository {
       revokedAt: null,
       ...readLimitColumns(limitColumns),
     };
-    await this.db
-      .insertInto('api_keys')
-      .values({
-        id: key.id,
-        project_id: key.projectId,
-        name: key.name,
-        kind: key.kind,
-        key_hash: hashKey(secret),
-        key_hint: key.hint,
-        created_at: key.createdAt,
-        revoked_at: null,
-        ...limitColumns,
-      })
-      .execute();
+    await this.audit.change(async (trx) => {
+      await trx
+        .insertInto('api_keys')
+        .values({
+          id: key.id,
+          project_id: key.projectId,
+          name: key.name,
+          kind: key.kind,
+          key_hash: hashKey(secret),
+          key_hint: key.hint,
+          created_at: key.createdAt,
+          revoked_at: null,
+          ...limitColumns,
+        })
+        .execute();
+      return { result: undefined, audit: [keyAudit(input.actor, 'key.create', { before: null, after: key })] };
+    });
     await this.revisions.bump('keys');
     return { key, secret };
   }
@@ -100,8 +107,15 @@ export class KeyRepository {
   }
 
   /** Revokes a key; idempotent. Returns undefined when no such key exists. */
-  async revoke(id: string): Promise<ApiKey | undefined> {
-    await this.db.updateTable('api_keys').set({ revoked_at: Date.now() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+  async revoke(id: string, actor?: string): Promise<ApiKey | undefined> {
+    const before = await this.get(id);
+    if (before && before.revokedAt === null) {
+      await this.audit.change(async (trx) => {
+        await trx.updateTable('api_keys').set({ revoked_at: Date.now() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+        const after = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+        return { result: undefined, audit: [keyAudit(actor, 'key.revoke', { before, after: after && toKey(after) })] };
+      });
+    }
     await this.revisions.bump('keys');
     return this.get(id);
   }
@@ -110,11 +124,16 @@ export class KeyRepository {
    * Changes a key's limits or budget and bumps the `keys` revision, so every process reloads the
    * key. Returns undefined when no such key exists.
    */
-  async update(id: string, update: LimitSettingsUpdate): Promise<ApiKey | undefined> {
+  async update(id: string, update: LimitSettingsUpdate, actor?: string): Promise<ApiKey | undefined> {
     const columns = limitColumnsOf(update);
     if (hasChanges(columns)) {
-      const result = await this.db.updateTable('api_keys').set(columns).where('id', '=', id).executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) return undefined;
+      const before = await this.get(id);
+      if (!before) return undefined;
+      await this.audit.change(async (trx) => {
+        await trx.updateTable('api_keys').set(columns).where('id', '=', id).execute();
+        const after = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        return { result: undefined, audit: [keyAudit(actor, 'key.update_limits', { before, after: toKey(after) })] };
+      });
       await this.revisions.bump('keys');
     }
     return this.get(id);
@@ -142,4 +161,10 @@ function toKey(row: Database['api_keys']): ApiKey {
     revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
     ...readLimitColumns(row),
   };
+}
+
+/** Key changes in the audit log: the key as listed (hint, limits), never its secret or hash. */
+function keyAudit(actor: string | undefined, action: string, change: { before: ApiKey | null; after: ApiKey | undefined }): AuditInput {
+  const id = change.after?.id ?? change.before?.id ?? 'unknown';
+  return { actor: actor ?? 'system', action, objectType: 'key', objectId: id, before: change.before, after: change.after ?? null };
 }

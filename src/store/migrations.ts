@@ -7,6 +7,7 @@ import type { Kysely, Migration } from 'kysely';
 import { createEvalTables } from './evals.js';
 import { createDatasetTables } from './dataset-tables.js';
 import { createFeedbackTables } from './feedback-tables.js';
+import { createCanaryTables } from './canary-tables.js';
 import { createPromptTables } from './prompts.js';
 import { createTraceStatsTables } from './trace-stats-migration.js';
 
@@ -246,5 +247,6 @@ export const migrations: Record<string, Migration> = {
   '0007_datasets': { up: createDatasetTables },
   '0008_feedback': { up: createFeedbackTables },
   '0009_evals': { up: createEvalTables },
+  '0010_canary': { up: createCanaryTables },
   '0011_trace_stats': { up: createTraceStatsTables },
 };

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { FenerError } from '../core/index.js';
+import type { AuditInput, AuditRepository, Executor } from './audit.js';
 import type { RevisionRepository } from './revisions.js';
 import type { Database } from './schema.js';
 
@@ -73,7 +74,16 @@ export class PromptRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly revisions: RevisionRepository,
+    private readonly audit: AuditRepository,
   ) {}
+
+  /** Runs a change in one transaction with its audit entries (before/after of versions and labels). */
+  private audited<T>(work: (trx: Executor) => Promise<T>, entries: (result: T) => AuditInput[]): Promise<T> {
+    return this.audit.change(async (trx) => {
+      const result = await work(trx);
+      return { result, audit: entries(result) };
+    });
+  }
 
   /**
    * Stores `content` as the next version of prompt `name` (creating the prompt), unless a version
@@ -81,46 +91,54 @@ export class PromptRepository {
    */
   async push(input: { name: string; content: PromptDocument; labels?: string[]; actor: string }): Promise<PushResult> {
     const hash = contentHash(input.content);
-    const result = await this.db.transaction().execute(async (trx) => {
-      const now = Date.now();
-      await trx
-        .insertInto('prompts')
-        .values({ name: input.name, latest_version: 0, created_at: now, updated_at: now })
-        .onConflict((conflict) => conflict.column('name').doNothing())
-        .execute();
-      await lockPrompt(trx, input.name, now);
-      const existing = await trx
-        .selectFrom('prompt_versions')
-        .selectAll()
-        .where('prompt_name', '=', input.name)
-        .where('content_hash', '=', hash)
-        .orderBy('version', 'desc')
-        .executeTakeFirst();
-      let row = existing;
-      if (!row) {
-        const counter = await trx
-          .updateTable('prompts')
-          .set((eb) => ({ latest_version: eb('latest_version', '+', 1) }))
-          .where('name', '=', input.name)
-          .returning('latest_version')
-          .executeTakeFirstOrThrow();
-        row = {
-          prompt_name: input.name,
-          version: Number(counter.latest_version),
-          content: JSON.stringify(input.content),
-          content_hash: hash,
-          created_at: now,
-          created_by: input.actor,
-        };
-        await trx.insertInto('prompt_versions').values(row).execute();
-      }
-      const moves: LabelMove[] = [];
-      for (const label of new Set(input.labels ?? [])) {
-        const move = await moveLabel(trx, { name: input.name, label, version: Number(row.version), actor: input.actor, at: now });
-        if (move) moves.push(move);
-      }
-      return { version: toVersion(row), created: !existing, moves };
-    });
+    const result = await this.audited(
+      async (trx) => {
+        const now = Date.now();
+        await trx
+          .insertInto('prompts')
+          .values({ name: input.name, latest_version: 0, created_at: now, updated_at: now })
+          .onConflict((conflict) => conflict.column('name').doNothing())
+          .execute();
+        await lockPrompt(trx, input.name, now);
+        const existing = await trx
+          .selectFrom('prompt_versions')
+          .selectAll()
+          .where('prompt_name', '=', input.name)
+          .where('content_hash', '=', hash)
+          .orderBy('version', 'desc')
+          .executeTakeFirst();
+        let row = existing;
+        if (!row) {
+          const counter = await trx
+            .updateTable('prompts')
+            .set((eb) => ({ latest_version: eb('latest_version', '+', 1) }))
+            .where('name', '=', input.name)
+            .returning('latest_version')
+            .executeTakeFirstOrThrow();
+          row = {
+            prompt_name: input.name,
+            version: Number(counter.latest_version),
+            content: JSON.stringify(input.content),
+            content_hash: hash,
+            created_at: now,
+            created_by: input.actor,
+          };
+          await trx.insertInto('prompt_versions').values(row).execute();
+        }
+        const moves: LabelMove[] = [];
+        for (const label of new Set(input.labels ?? [])) {
+          const move = await moveLabel(trx, { name: input.name, label, version: Number(row.version), actor: input.actor, at: now });
+          if (move) moves.push(move);
+        }
+        return { version: toVersion(row), created: !existing, moves };
+      },
+      (pushed) => [
+        ...(pushed.created
+          ? [promptAudit(input.actor, 'prompt.version.create', { name: input.name, before: null, after: versionSummary(pushed.version) })]
+          : []),
+        ...pushed.moves.map((move) => moveAudit(move, 'prompt.label.move')),
+      ],
+    );
     if (result.created || result.moves.length > 0) await this.revisions.bump('prompts');
     return result;
   }
@@ -188,35 +206,41 @@ export class PromptRepository {
    * there. Throws `not_found` for an unknown prompt or version.
    */
   async setLabel(input: { name: string; label: string; version: number; actor: string }): Promise<LabelMove | undefined> {
-    const move = await this.db.transaction().execute(async (trx) => {
-      const now = Date.now();
-      await requirePrompt(trx, input.name, now);
-      return moveLabel(trx, { ...input, at: now });
-    });
+    const move = await this.audited(
+      async (trx) => {
+        const now = Date.now();
+        await requirePrompt(trx, input.name, now);
+        return moveLabel(trx, { ...input, at: now });
+      },
+      (moved) => (moved ? [moveAudit(moved, 'prompt.label.move')] : []),
+    );
     if (move) await this.revisions.bump('prompts');
     return move;
   }
 
   /** Moves `label` back to the version it pointed at before its last move. */
   async rollbackLabel(input: { name: string; label: string; actor: string }): Promise<LabelMove> {
-    const move = await this.db.transaction().execute(async (trx) => {
-      const now = Date.now();
-      await requirePrompt(trx, input.name, now);
-      const last = await trx
-        .selectFrom('prompt_label_history')
-        .select(['from_version'])
-        .where('prompt_name', '=', input.name)
-        .where('label', '=', input.label)
-        .orderBy('seq', 'desc')
-        .executeTakeFirst();
-      if (!last) throw new FenerError('not_found', `prompt "${input.name}" has no label "${input.label}"`, { param: 'label' });
-      if (last.from_version === null) {
-        throw new FenerError('conflict', `label "${input.label}" of prompt "${input.name}" has no previous version to roll back to`, {
-          param: 'label',
-        });
-      }
-      return moveLabel(trx, { ...input, version: Number(last.from_version), at: now });
-    });
+    const move = await this.audited(
+      async (trx) => {
+        const now = Date.now();
+        await requirePrompt(trx, input.name, now);
+        const last = await trx
+          .selectFrom('prompt_label_history')
+          .select(['from_version'])
+          .where('prompt_name', '=', input.name)
+          .where('label', '=', input.label)
+          .orderBy('seq', 'desc')
+          .executeTakeFirst();
+        if (!last) throw new FenerError('not_found', `prompt "${input.name}" has no label "${input.label}"`, { param: 'label' });
+        if (last.from_version === null) {
+          throw new FenerError('conflict', `label "${input.label}" of prompt "${input.name}" has no previous version to roll back to`, {
+            param: 'label',
+          });
+        }
+        return moveLabel(trx, { ...input, version: Number(last.from_version), at: now });
+      },
+      (moved) => (moved ? [moveAudit(moved, 'prompt.label.rollback')] : []),
+    );
     if (!move) throw new FenerError('internal', 'a rollback moved nothing');
     await this.revisions.bump('prompts');
     return move;
@@ -327,6 +351,22 @@ async function moveLabel(
     })
     .execute();
   return { name: input.name, label: input.label, fromVersion, toVersion: input.version, at: input.at, actor: input.actor };
+}
+
+function versionSummary(version: PromptVersion): Record<string, unknown> {
+  return { version: version.version, content_hash: version.contentHash, content: version.content };
+}
+
+function promptAudit(actor: string, action: string, change: { name: string; before: unknown; after: unknown }): AuditInput {
+  return { actor, action, objectType: 'prompt', objectId: change.name, before: change.before, after: change.after };
+}
+
+function moveAudit(move: LabelMove, action: string): AuditInput {
+  return promptAudit(move.actor, action, {
+    name: move.name,
+    before: move.fromVersion === null ? null : { label: move.label, version: move.fromVersion },
+    after: { label: move.label, version: move.toVersion },
+  });
 }
 
 function toVersion(row: Database['prompt_versions']): PromptVersion {

@@ -261,6 +261,57 @@ export interface PromptLabelHistoryTable {
   actor: string;
 }
 
+/** A canary or A/B release of a deployment (migration 0010); at most one pending or running per deployment. */
+export interface DeploymentCanariesTable {
+  id: string;
+  deployment_id: string;
+  /** `pending` (waiting for approval), `running`, `promoted`, `rolled_back` or `aborted`. */
+  status: string;
+  /** The name of the variant the others are compared with. */
+  baseline: string;
+  /** JSON array of `{name, percent, version}`: each variant is a deployment version. */
+  variants: string;
+  /** JSON of the analysis settings (alpha, minimum samples, signals, automatic decisions). */
+  settings: string;
+  created_at: number;
+  created_by: string;
+  approved_by: string | null;
+  started_at: number | null;
+  ended_at: number | null;
+  ended_by: string | null;
+  /** Why it ended, in words. */
+  end_reason: string | null;
+  /** The latency bound of the latency signal, fixed once from the baseline's warm-up. */
+  latency_threshold_ms: number | null;
+  /** JSON `{variant: {n, over}}`: latency counts at the moment the bound was fixed (excluded from the test). */
+  latency_snapshot: string | null;
+  /** JSON `{variant, requested_by, at}` of a manual promotion waiting for a second person. */
+  promotion_request: string | null;
+  /** JSON of the latest evaluation (decision `continue` included). */
+  last_evaluation: string | null;
+  evaluated_at: number | null;
+}
+
+/** Counters per canary, variant and metric, added to by every replica (`count = count + n`). */
+export interface CanaryCountsTable {
+  canary_id: string;
+  variant: string;
+  /** `requests`, `errors`, `latency:<bucket>`, `score:<source>:n`, `score:<source>:bad`. */
+  metric: string;
+  count: number;
+}
+
+/** Every promote or rollback decision with its evidence, automatic or manual. */
+export interface CanaryDecisionsTable {
+  canary_id: string;
+  seq: number;
+  at: number;
+  action: string;
+  actor: string;
+  /** JSON: counts, estimates, test statistics and thresholds per variant and signal. */
+  evidence: string;
+}
+
 export interface Database extends FeedbackTables, DatasetTables {
   projects: ProjectsTable;
   api_keys: ApiKeysTable;
@@ -281,6 +332,9 @@ export interface Database extends FeedbackTables, DatasetTables {
   deployment_versions: DeploymentVersionsTable;
   policies: PoliciesTable;
   audit_log: AuditLogTable;
+  deployment_canaries: DeploymentCanariesTable;
+  canary_counts: CanaryCountsTable;
+  canary_decisions: CanaryDecisionsTable;
 }
 
 /** Kept so that an auto-increment column can be added without changing imports. */

@@ -13,6 +13,7 @@ import { ModelRepository } from './models.js';
 import { ProjectRepository } from './projects.js';
 import { PromptRepository } from './prompts.js';
 import { DatasetRepository } from './datasets.js';
+import { CanaryRepository } from './canaries.js';
 import { DeploymentRepository, PolicyRepository } from './deployments.js';
 import { FeedbackRepository } from './feedback.js';
 import { AnnotationQueueRepository } from './feedback-queues.js';
@@ -48,6 +49,7 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly registry: RegistryRepository;
   readonly deployments: DeploymentRepository;
+  readonly canaries: CanaryRepository;
   readonly policies: PolicyRepository;
   readonly prompts: PromptRepository;
   readonly evals: EvalRepository;
@@ -72,6 +74,7 @@ class KyselyStore implements Store {
   readonly audit: AuditRepository;
   readonly registry: RegistryRepository;
   readonly deployments: DeploymentRepository;
+  readonly canaries: CanaryRepository;
   readonly policies: PolicyRepository;
   readonly prompts: PromptRepository;
   readonly evals: EvalRepository;
@@ -85,15 +88,16 @@ class KyselyStore implements Store {
   ) {
     this.revisions = new RevisionRepository(db);
     this.projects = new ProjectRepository(db, this.revisions);
-    this.keys = new KeyRepository(db, this.revisions);
     this.models = new ModelRepository(db, this.revisions);
     this.traces = new TraceRepository(db);
     this.traceStats = new TraceStatsRepository(db);
     this.audit = new AuditRepository(db, dialect);
+    this.keys = new KeyRepository(db, this.revisions, this.audit);
     this.registry = new RegistryRepository(db, this.audit);
     this.deployments = new DeploymentRepository(db, this.audit);
+    this.canaries = new CanaryRepository(db, this.audit);
     this.policies = new PolicyRepository(db, this.audit);
-    this.prompts = new PromptRepository(db, this.revisions);
+    this.prompts = new PromptRepository(db, this.revisions, this.audit);
     this.evals = new EvalRepository(db);
     this.datasets = new DatasetRepository(db, this.audit);
     this.feedback = new FeedbackRepository(db, this.audit);

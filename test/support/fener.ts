@@ -17,7 +17,11 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(input: FenerConfigInput = {}, env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
+export async function startTestServer(
+  input: FenerConfigInput = {},
+  env: NodeJS.ProcessEnv = {},
+  options: { canary?: { flushIntervalMs?: number; evaluateIntervalMs?: number } } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fener-e2e-'));
   const config = configSchema.parse({
     data_dir: dataDir,
@@ -28,7 +32,13 @@ export async function startTestServer(input: FenerConfigInput = {}, env: NodeJS.
   });
   const adminKey = 'sk-fener-admin-test-key';
   const logger = pino({ level: process.env.FENER_TEST_LOG ?? 'silent' });
-  const server = await startServer({ config, logger, env: { ...env, FENER_ADMIN_KEY: adminKey }, processMetrics: false });
+  const server = await startServer({
+    config,
+    logger,
+    env: { ...env, FENER_ADMIN_KEY: adminKey },
+    processMetrics: false,
+    ...(options.canary ? { canary: options.canary } : {}),
+  });
   return {
     ...server,
     adminKey,

@@ -3,7 +3,7 @@
  * model is a route of one target; a group expands into its targets (nested groups flattened,
  * their weights multiplied). Loops were refused when the configuration was loaded.
  */
-import type { GroupConfig, ModelTask } from '../../core/index.js';
+import { groupSchema, type GroupConfig, type ModelTask } from '../../core/index.js';
 import type { ModelCatalog } from '../model-catalog.js';
 import type { Trigger } from './failure.js';
 import type { Strategy, Target } from './strategies.js';
@@ -59,6 +59,16 @@ export class RouteTable {
   resolve(name: string, task: ModelTask): Route {
     const group = this.groups.get(name);
     if (!group) return { name, targets: [{ model: this.catalog.resolve(name, task), weight: 1 }], policy: singleModelPolicy };
+    return { name, targets: this.expand(group, task, 1), policy: policyOf(group) };
+  }
+
+  /**
+   * A route that tries `models` in order (each may be a group, flattened as nested groups are),
+   * with the policy a group declared with only its targets gets: a deployment's model and its
+   * fallbacks go through the same router, retries and circuits as any configured group.
+   */
+  resolveChain(name: string, models: string[], task: ModelTask): Route {
+    const group: GroupConfig = groupSchema.parse({ name: 'chain', targets: models });
     return { name, targets: this.expand(group, task, 1), policy: policyOf(group) };
   }
 

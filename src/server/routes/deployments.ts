@@ -23,7 +23,7 @@ const versionSchema = z.object({
   model: z.string(),
   parameters: z.record(z.string(), z.unknown()),
   fallbacks: z.array(z.string()),
-  status: z.enum(['pending', 'approved']),
+  status: z.enum(['pending', 'approved', 'candidate']).describe('candidate: a canary variant, serving only its share until promoted'),
   source_version: z.number().nullable(),
   created_at: z.number(),
   created_by: z.string(),

@@ -72,13 +72,14 @@ const createKey = defineRoute({
     budget: budgetInput.optional().describe('Spending cap in USD per period for this key'),
   }),
   response: keySchema.extend({ key: z.string().describe('The secret; shown only in this response') }),
-  async handler({ body, context }) {
+  async handler({ body, context, principal }) {
     const project = await context.store.projects.findByName(body.project);
     if (!project) throw new FenerError('not_found', `project "${body.project}" does not exist`, { param: 'project' });
     const { key, secret } = await context.store.keys.create({
       projectId: project.id,
       name: body.name,
       kind: 'project',
+      ...(principal ? { actor: principal.id } : {}),
       ...(body.limits ? { limits: body.limits } : {}),
       ...(body.budget ? { budget: body.budget } : {}),
     });
@@ -122,10 +123,10 @@ const revokeKey = defineRoute({
   auth: 'admin',
   params: z.object({ id: z.string().min(1) }),
   response: keySchema,
-  async handler({ params, context }) {
+  async handler({ params, context, principal }) {
     const existing = await context.store.keys.get(params.id);
     if (!existing || existing.kind !== 'project') throw new FenerError('not_found', `no key with id "${params.id}"`, { param: 'id' });
-    const key = await context.store.keys.revoke(params.id);
+    const key = await context.store.keys.revoke(params.id, principal?.id);
     context.authenticator.invalidate();
     return keyView(key ?? existing);
   },
@@ -140,10 +141,10 @@ const updateKey = defineRoute({
   params: z.object({ id: z.string().min(1) }),
   body: limitsPatch,
   response: keySchema,
-  async handler({ params, body, context }) {
+  async handler({ params, body, context, principal }) {
     const existing = await context.store.keys.get(params.id);
     if (!existing || existing.kind !== 'project') throw new FenerError('not_found', `no key with id "${params.id}"`, { param: 'id' });
-    const key = await context.store.keys.update(params.id, body);
+    const key = await context.store.keys.update(params.id, body, principal?.id);
     context.authenticator.invalidate();
     return keyView(key ?? existing);
   },

@@ -229,6 +229,20 @@ function renameParam(param: string): (error: unknown) => never {
 
 const labelParams = z.object({ name: promptName, label: labelName });
 
+const getLabelRoute = defineRoute({
+  method: 'GET',
+  path: '/api/prompts/:name/labels/:label',
+  summary: 'The version a label points at, with its content (what the SDK caches)',
+  tag: 'prompts',
+  auth: 'admin',
+  params: labelParams,
+  response: versionView,
+  async handler({ params, context }) {
+    const prompt = await getPrompt(context.store, params.name, { label: params.label });
+    return toVersionView(prompt, await labelsOf(context.store, params.name, prompt.version));
+  },
+});
+
 const setLabelRoute = defineRoute({
   method: 'PUT',
   path: '/api/prompts/:name/labels/:label',
@@ -313,6 +327,7 @@ export const promptRoutes = [
   getVersionRoute,
   deleteVersionRoute,
   diffRoute,
+  getLabelRoute,
   setLabelRoute,
   historyRoute,
   renderRoute,

@@ -84,8 +84,12 @@ export async function buildCallContext(
     const controls = takeFenerControls(input.chatRequest);
     context.cachePolicy = cachePolicyFrom({ headers: request.headers, bodyControl: controls });
     // Resolvers read them (`fener.variables` for prompts); a non-object `fener` carries no controls.
-    if (controls !== null && typeof controls === 'object' && !Array.isArray(controls))
+    if (controls !== null && typeof controls === 'object' && !Array.isArray(controls)) {
       context.controls = controls as Record<string, unknown>;
+      // `fener.session_id` names the session when the x-fener-session-id header does not (sticky canary variants use it).
+      const bodySession = context.controls.session_id;
+      if (context.sessionId === undefined && typeof bodySession === 'string' && bodySession !== '') context.sessionId = bodySession;
+    }
   }
   return context;
 }
