@@ -71,7 +71,7 @@ export type JudgeDefinition = z.output<typeof judgeSchema>;
 const itemSchemaSource = z.union([
   z.strictObject({ file: z.string().min(1).describe('JSONL file, one item per line, relative to the eval.yaml') }),
   z.strictObject({ items: z.array(z.unknown()).min(1).describe('Items given inline') }),
-  z.strictObject({ dataset: z.string().min(1).describe('NAME@VERSION of a Fener dataset (when the datasets module is present)') }),
+  z.strictObject({ dataset: z.string().min(1).describe('NAME@VERSION[:split] of a stored dataset (VERSION a number or latest)') }),
 ]);
 
 export const experimentSchema = z.strictObject({

@@ -32,3 +32,4 @@ export { ExperimentService } from './service.js';
 export type { ExperimentServiceOptions } from './service.js';
 export { anchorFiles, itemSourceFor } from './sources.js';
 export type { DatasetResolver } from './sources.js';
+export { parseDatasetReference, storedDatasets } from './dataset-source.js';

@@ -1,10 +1,19 @@
 /** Fener's TypeScript SDK (imports only core). */
-export { FenerClient } from './client.js';
-export type { ChatCompletion, ChatRequest, FenerClientOptions } from './client.js';
-export { FenerApiError } from './http.js';
-export type { FetchLike } from './http.js';
-export type { StatsBucket, StatsGroupBy, StatsPoint, StatsQuery, StatsSummary, StatsTimeseries, StatsWindow, TopError } from './stats.js';
+// The client is defined in browser.ts, which the console bundles alone (no Node modules).
+export { FenerClient, FenerApiError } from './browser.js';
 export type {
+  ChatCompletion,
+  ChatRequest,
+  FenerClientOptions,
+  FetchLike,
+  StatsBucket,
+  StatsGroupBy,
+  StatsPoint,
+  StatsQuery,
+  StatsSummary,
+  StatsTimeseries,
+  StatsWindow,
+  TopError,
   ApiKey,
   AuditEntry,
   AuditQuery,
@@ -40,6 +49,6 @@ export type {
   Session,
   Trace,
   TraceQuery,
-} from './types.js';
+} from './browser.js';
 export { PromptClient } from './prompts.js';
 export type { Prompt, PromptClientOptions, PromptData, PromptSelector } from './prompts.js';

@@ -1,6 +1,6 @@
 /** The shell: sign-in until a key is accepted, then the navigation and the current page. */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { FenerApiError, Session } from '../../src/sdk/index.js';
+import type { FenerApiError, Session } from '../../src/sdk/browser.js';
 import { asApiError, ErrorNotice, Loading } from './components/async.js';
 import { Link, matchRoute, navigate, pageRoutes, usePathname } from './router.js';
 import { clientFor, SessionProvider, storedKey, storeKey, useSession, type SignedIn } from './session.js';

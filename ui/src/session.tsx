@@ -1,6 +1,6 @@
 /** The signed-in key: kept in sessionStorage (gone when the tab closes), with its SDK client. */
 import { createContext, useContext, useState, type ReactNode } from 'react';
-import { FenerClient, type Session } from '../../src/sdk/index.js';
+import { FenerClient, type Session } from '../../src/sdk/browser.js';
 
 const storageKey = 'fener.console.key';
 

@@ -6,6 +6,7 @@ import {
   attachToRegistry,
   humanLabelSchema,
   itemSourceFor,
+  storedDatasets,
   judgeAgreement,
   licencesOf,
   runExperiment,
@@ -102,7 +103,7 @@ export function registerEvalSelectCommands(group: Command, globals: () => Global
                 store,
                 client: gateway.client,
                 definition,
-                source: (d) => itemSourceFor(d),
+                source: (d) => itemSourceFor(d, storedDatasets(store)),
                 actor: 'cli',
                 progress: stderrProgress(),
               })

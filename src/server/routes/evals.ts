@@ -9,6 +9,7 @@ import {
   compareRuns,
   evaluateGates,
   ExperimentService,
+  storedDatasets,
   GatewayEvalClient,
   humanLabelSchema,
   judgeAgreement,
@@ -30,7 +31,7 @@ export function experimentService(context: ServerContext): ExperimentService {
   let service = services.get(context);
   if (!service) {
     const client = new GatewayEvalClient(context.runtime.gateway, internalPrincipal);
-    service = new ExperimentService({ store: context.store, client, logger: context.logger });
+    service = new ExperimentService({ store: context.store, client, logger: context.logger, datasets: storedDatasets(context.store) });
     services.set(context, service);
   }
   return service;

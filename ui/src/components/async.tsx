@@ -1,6 +1,6 @@
 /** Loading, empty and error states, the same on every page. */
 import { useEffect, useState, type DependencyList, type ReactNode } from 'react';
-import { FenerApiError } from '../../../src/sdk/index.js';
+import { FenerApiError } from '../../../src/sdk/browser.js';
 
 export type Async<T> = { state: 'loading' } | { state: 'error'; error: FenerApiError } | { state: 'ready'; value: T };
 

@@ -1,6 +1,6 @@
 /** Who changed what, when: the hash-chained audit log, and a check that the chain is intact. */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { AuditEntry, AuditQuery } from '../../../src/sdk/index.js';
+import type { AuditEntry, AuditQuery } from '../../../src/sdk/browser.js';
 import { Empty, ErrorNotice, Loading, useAction } from '../components/async.js';
 import { dateTime, json } from '../components/format.js';
 import { useClient } from '../session.js';

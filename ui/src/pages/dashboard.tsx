@@ -1,6 +1,6 @@
 /** Requests, errors, latency, time to first token, tokens and cost over time, split by a dimension; top errors. */
 import { useMemo, useState, type ReactNode } from 'react';
-import type { StatsBucket, StatsGroupBy, StatsPoint, StatsSummary, StatsTimeseries, TopError } from '../../../src/sdk/index.js';
+import type { StatsBucket, StatsGroupBy, StatsPoint, StatsSummary, StatsTimeseries, TopError } from '../../../src/sdk/browser.js';
 import { AsyncView, Empty, useAsync } from '../components/async.js';
 import { color, ShareBar, TimeChart, type Series } from '../components/chart.js';
 import { count, dateTime, ms, percent, usd } from '../components/format.js';

@@ -1,6 +1,6 @@
 /** Virtual keys: create (the secret is shown once), revoke, and set rate limits and budgets. */
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { ApiKey, BudgetPeriod, CreatedKey, KeyLimitsPatch } from '../../../src/sdk/index.js';
+import type { ApiKey, BudgetPeriod, CreatedKey, KeyLimitsPatch } from '../../../src/sdk/browser.js';
 import { AsyncView, Empty, ErrorNotice, useAction, useAsync } from '../components/async.js';
 import { dateTime, usd } from '../components/format.js';
 import { useClient, useRefresh } from '../session.js';

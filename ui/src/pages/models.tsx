@@ -1,6 +1,6 @@
 /** What can be called: the gateway's models with prices, the registry's versions and aliases, and deployments with rollback. */
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { Deployment, RegisteredModel } from '../../../src/sdk/index.js';
+import type { Deployment, RegisteredModel } from '../../../src/sdk/browser.js';
 import { AsyncView, Empty, ErrorNotice, useAction, useAsync } from '../components/async.js';
 import { ShareBar } from '../components/chart.js';
 import { dateTime, json } from '../components/format.js';

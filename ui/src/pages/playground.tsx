@@ -1,6 +1,6 @@
 /** Runs a prompt version for real: rendered by the server, sent through the gateway, traced like any call. */
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { ChatCompletion, PromptVersion } from '../../../src/sdk/index.js';
+import type { ChatCompletion, PromptVersion } from '../../../src/sdk/browser.js';
 import { AsyncView, ErrorNotice, useAction, useAsync } from '../components/async.js';
 import { count, ms } from '../components/format.js';
 import { useClient } from '../session.js';

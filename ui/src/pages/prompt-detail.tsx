@@ -1,6 +1,6 @@
 /** One prompt: its versions, the content of one, labels (move, roll back, history), edit, diff and playground. */
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { PromptDetail } from '../../../src/sdk/index.js';
+import type { PromptDetail } from '../../../src/sdk/browser.js';
 import { AsyncView, ErrorNotice, useAction, useAsync } from '../components/async.js';
 import { dateTime, json } from '../components/format.js';
 import { Link } from '../router.js';

@@ -1,6 +1,6 @@
 /** Two versions side by side, as the server's line diff. */
 import { useState, type ReactNode } from 'react';
-import type { PromptDetail } from '../../../src/sdk/index.js';
+import type { PromptDetail } from '../../../src/sdk/browser.js';
 import { AsyncView, useAsync } from '../components/async.js';
 import { useClient } from '../session.js';
 

@@ -1,6 +1,6 @@
 /** Editing a prompt version's messages and parameters; saving pushes a new version. */
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { PromptMessage, PromptVariable, PromptVersion, PushResult } from '../../../src/sdk/index.js';
+import type { PromptMessage, PromptVariable, PromptVersion, PushResult } from '../../../src/sdk/browser.js';
 import { ErrorNotice, useAction } from '../components/async.js';
 import { json } from '../components/format.js';
 import { useClient } from '../session.js';

@@ -1,6 +1,6 @@
 /** One trace in full: what was asked, what came back, how long it took (to the first token), tokens, cost, metadata. */
 import type { ReactNode } from 'react';
-import type { Trace } from '../../../src/sdk/index.js';
+import type { Trace } from '../../../src/sdk/browser.js';
 import { AsyncView, useAsync } from '../components/async.js';
 import { count, dateTime, json, ms, usd } from '../components/format.js';
 import { Link } from '../router.js';

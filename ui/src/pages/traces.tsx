@@ -1,6 +1,6 @@
 /** Every call through the gateway, newest first: filters, cursor pagination, one click to the full trace. */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { Trace, TraceQuery } from '../../../src/sdk/index.js';
+import type { Trace, TraceQuery } from '../../../src/sdk/browser.js';
 import { Empty, ErrorNotice, Loading, useAction } from '../components/async.js';
 import { TimeChart } from '../components/chart.js';
 import { count, dateTime, ms, usd } from '../components/format.js';
