@@ -4,7 +4,7 @@
  * SQLite and Postgres (`bigint` for epoch ms, `double precision` for money and timings).
  */
 import type { Kysely, Migration } from 'kysely';
-import { createEvalTables } from './evals.js';
+import { createEvalTables } from './evals-tables.js';
 import { createDatasetTables } from './dataset-tables.js';
 import { createFeedbackTables } from './feedback-tables.js';
 import { createCanaryTables } from './canary-tables.js';
