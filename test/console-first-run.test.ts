@@ -61,10 +61,16 @@ test('start, sign in with the printed admin key, make a call, see it traced in t
   assert.equal(response.status, 200);
   const completion = (await response.json()) as { choices: { message: { content: string } }[] };
 
+  // Traces are written off the hot path, a moment after the call: wait until the API has it (a
+  // busy machine can take seconds), so that what is tested below is the page, not the writer.
+  for (let waited = 0; waited < 60_000; waited += 200) {
+    const listed = await fetch(`${serve.url}/api/traces?limit=1`, { headers: { authorization: `Bearer ${adminKey}` } });
+    if (((await listed.json()) as { data: unknown[] }).data.length > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   await page.getByRole('link', { name: 'Traces' }).click();
-  // Traces are written off the hot path, a moment after the call: the newcomer refreshes.
   const row = page.locator('table.traces tbody tr');
-  for (let attempt = 0; attempt < 50 && (await row.count()) === 0; attempt += 1) {
+  for (let attempt = 0; attempt < 150 && (await row.count()) === 0; attempt += 1) {
     await page.waitForTimeout(100);
     await page.getByRole('button', { name: 'Apply filters' }).click();
   }

@@ -35,6 +35,10 @@ export function openPostgres(connectionString: string): Kysely<Database> {
         oid === int8Oid ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection that the server drops (a restart, a failover, an administrator) is an
+  // 'error' on the pool; without a listener Node would end the whole process. The pool discards
+  // that client and the next query opens a new one; queries in flight get their own errors.
+  pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
