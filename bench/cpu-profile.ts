@@ -5,7 +5,8 @@
  *
  *   node --import tsx bench/cpu-profile.ts path/to/file.cpuprofile [--top 25]
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -95,6 +96,14 @@ export function renderProfile(summary: ProfileSummary): string {
     ...summary.functions.map(line),
     '',
   ].join('\n');
+}
+
+/** Prints the summary of every `.cpuprofile` in a directory (one per profiled Fener process). */
+export function printProfiles(directory: string): void {
+  for (const file of readdirSync(directory).filter((name) => name.endsWith('.cpuprofile'))) {
+    const path = join(directory, file);
+    process.stdout.write(`\n### CPU profile of Fener (${path})\n\n${renderProfile(summarizeProfile(path))}`);
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -9,11 +9,10 @@
  *        --cpu-prof       write a CPU profile of the Fener process and summarise it (slows Fener)
  * Exits 0 once it has measured, whatever the PASS/FAIL lines say: it is a benchmark, not a test.
  */
-import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderProfile, summarizeProfile } from './cpu-profile.js';
+import { printProfiles } from './cpu-profile.js';
 import { log } from './log.js';
 import { measure, type MeasureSettings } from './measure.js';
 import { killChildrenOnExit } from './processes.js';
@@ -102,13 +101,6 @@ function reportLogs(output: string): void {
   if (counts.size === 0) return;
   log('Fener logged at warn level or above (the last 16 KB of its output, by message):');
   for (const [message, count] of counts) process.stderr.write(`  ${count} × ${message}\n`);
-}
-
-function printProfiles(directory: string): void {
-  for (const file of readdirSync(directory).filter((name) => name.endsWith('.cpuprofile'))) {
-    const path = join(directory, file);
-    process.stdout.write(`\n### CPU profile of Fener (${path})\n\n${renderProfile(summarizeProfile(path))}`);
-  }
 }
 
 async function main(): Promise<void> {

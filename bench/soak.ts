@@ -34,8 +34,15 @@ export interface SoakResult {
   /** Median resident memory over the first and the last minute after the warm-up. */
   firstMinuteRssBytes: number;
   lastMinuteRssBytes: number;
-  /** `last / first - 1`. */
+  /** The same for V8's used heap (null when /metrics did not answer). */
+  firstMinuteHeapBytes: number | null;
+  lastMinuteHeapBytes: number | null;
+  /**
+   * `last / first - 1` of the used heap — what a leak grows; the resident set also moves with
+   * how much of its freed memory the allocator keeps — or of the resident set without heap samples.
+   */
   growth: number;
+  rssGrowth: number;
   tracesDropped: number | null;
 }
 
@@ -60,7 +67,7 @@ async function sampleMemory(pid: number, origin: string, startedAt: number, unti
   void until.finally(() => (done = true));
   while (!done) {
     const rss = memoryOf(pid)?.rssBytes;
-    const heapUsedBytes = await metricValue(origin, 'nodejs_heap_size_used_bytes');
+    const heapUsedBytes = await metricValue(origin, 'fener_nodejs_heap_size_used_bytes');
     if (rss !== undefined) samples.push({ at: (Date.now() - startedAt) / 1000, rssBytes: rss, heapUsedBytes });
     await Promise.race([sleep(5_000), until]);
   }
@@ -84,10 +91,15 @@ export async function soak(
   const samples = await sampleMemory(fener.pid, fener.origin, startedAt, load);
   const [plain, streamed] = await load;
   const measured = samples.filter((sample) => sample.at >= settings.warmupSeconds);
-  const first = measured.filter((sample) => sample.at < settings.warmupSeconds + 60).map((sample) => sample.rssBytes);
-  const last = measured.filter((sample) => sample.at >= total - 60).map((sample) => sample.rssBytes);
-  const firstMinuteRssBytes = median(first);
-  const lastMinuteRssBytes = median(last);
+  const first = measured.filter((sample) => sample.at < settings.warmupSeconds + 60);
+  const last = measured.filter((sample) => sample.at >= total - 60);
+  const firstMinuteRssBytes = median(first.map((sample) => sample.rssBytes));
+  const lastMinuteRssBytes = median(last.map((sample) => sample.rssBytes));
+  const heaps = (minute: MemorySample[]): number[] =>
+    minute.flatMap((sample) => (sample.heapUsedBytes === null ? [] : [sample.heapUsedBytes]));
+  const firstMinuteHeapBytes = heaps(first).length > 0 ? median(heaps(first)) : null;
+  const lastMinuteHeapBytes = heaps(last).length > 0 ? median(heaps(last)) : null;
+  const rssGrowth = lastMinuteRssBytes / firstMinuteRssBytes - 1;
   return {
     settings,
     plain: mergeRounds([plain]),
@@ -95,7 +107,10 @@ export async function soak(
     samples,
     firstMinuteRssBytes,
     lastMinuteRssBytes,
-    growth: lastMinuteRssBytes / firstMinuteRssBytes - 1,
+    firstMinuteHeapBytes,
+    lastMinuteHeapBytes,
+    growth: firstMinuteHeapBytes !== null && lastMinuteHeapBytes !== null ? lastMinuteHeapBytes / firstMinuteHeapBytes - 1 : rssGrowth,
+    rssGrowth,
     tracesDropped: await metricValue(fener.origin, 'fener_traces_dropped_total'),
   };
 }

@@ -56,14 +56,19 @@ export function trafficChecks(results: TrafficResults): Check[] {
     });
   }
   if (results.soak) {
-    const { growth, firstMinuteRssBytes, lastMinuteRssBytes, settings } = results.soak;
-    list.push({
-      pass: growth < 0.1,
-      text: `memory growth under 10% over a ${settings.seconds} s soak: ${mib(firstMinuteRssBytes)} -> ${mib(lastMinuteRssBytes)} (${(growth * 100).toFixed(1)}%)`,
-    });
+    const { growth, rssGrowth, firstMinuteRssBytes, lastMinuteRssBytes, firstMinuteHeapBytes, lastMinuteHeapBytes, settings } =
+      results.soak;
+    const rss = `resident set ${mib(firstMinuteRssBytes)} -> ${mib(lastMinuteRssBytes)} (${percent(rssGrowth)})`;
+    const heap =
+      firstMinuteHeapBytes === null || lastMinuteHeapBytes === null
+        ? 'used heap n/a (judged on the resident set)'
+        : `used heap ${mib(firstMinuteHeapBytes)} -> ${mib(lastMinuteHeapBytes)} (${percent(growth)})`;
+    list.push({ pass: growth < 0.1, text: `memory growth under 10% over a ${settings.seconds} s soak: ${heap}; ${rss}` });
   }
   return list;
 }
+
+const percent = (ratio: number): string => `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(1)}%`;
 
 function loadRow(label: string, run: LoadResult): string {
   return `| ${label} | ${count(run.requestsPerSecond)} | ${ms(run.latency.p50)} | ${ms(run.latency.p99)} | ${failed(run)} |`;

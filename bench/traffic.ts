@@ -10,13 +10,14 @@
  *        --soak-rate N       requests per second during the soak (default 200, 20% streamed)
  *        --streams N         concurrent streams (default 1000)
  *        --redis             share state through REDIS_URL (default redis://127.0.0.1:6379)
- *        --ref, --skip-build as for bench:gateway
+ *        --ref, --skip-build, --cpu-prof as for bench:gateway
  * Exits 0 once it has measured, whatever the PASS/FAIL lines say.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { printProfiles } from './cpu-profile.js';
 import { log } from './log.js';
 import type { MeasureSettings } from './measure.js';
 import { killChildrenOnExit } from './processes.js';
@@ -38,6 +39,7 @@ interface Settings {
   redisUrl: string | undefined;
   ref: string | undefined;
   skipBuild: boolean;
+  cpuProfileDir: string | undefined;
   measure: MeasureSettings;
 }
 
@@ -52,6 +54,7 @@ function readSettings(): Settings {
       redis: { type: 'boolean', default: false },
       ref: { type: 'string' },
       'skip-build': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
     },
   });
   const quick = values.quick === true;
@@ -72,6 +75,7 @@ function readSettings(): Settings {
     redisUrl: values.redis ? (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined,
     ref: values.ref,
     skipBuild: values['skip-build'] === true,
+    cpuProfileDir: values['cpu-prof'] ? join(benchRoot, 'bench/results', `cpu-profile-${Date.now()}`) : undefined,
     measure: {
       connections: 50,
       rates: [1_000],
@@ -128,7 +132,12 @@ async function main(): Promise<void> {
   try {
     log('starting the mock provider, the minimal proxy and Fener (limits, budget and cache on)');
     const env = settings.redisUrl === undefined ? {} : { REDIS_URL: settings.redisUrl };
-    const stack = await startAll({ launch: subject.launch, benchRoot, cpuProfileDir: undefined, fener: { ...controlledFener, env } });
+    const stack = await startAll({
+      launch: subject.launch,
+      benchRoot,
+      cpuProfileDir: settings.cpuProfileDir,
+      fener: { ...controlledFener, env },
+    });
     try {
       await runPhases(settings, subject, stack, results);
     } finally {
@@ -140,6 +149,7 @@ async function main(): Promise<void> {
     const path = join(directory, `traffic-${results.meta.date.replace(/[:.]/g, '-')}.json`);
     writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
     log(`wrote ${path}`);
+    if (settings.cpuProfileDir) printProfiles(settings.cpuProfileDir);
   } finally {
     subject.cleanup();
   }

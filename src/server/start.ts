@@ -41,7 +41,11 @@ export const version: string = (JSON.parse(readFileSync(new URL('../../package.j
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, logger } = options;
   const env = options.env ?? process.env;
-  const store = await openStore({ ...(config.database_url ? { databaseUrl: config.database_url } : {}), dataDir: config.data_dir });
+  const store = await openStore({
+    ...(config.database_url ? { databaseUrl: config.database_url } : {}),
+    dataDir: config.data_dir,
+    traceWriteThread: true,
+  });
   const adminSecret = env.FENER_ADMIN_KEY || undefined;
   const bootstrap = await bootstrapIdentity(store, adminSecret);
   const authenticator = new Authenticator(store, {

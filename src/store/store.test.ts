@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/postgres.js';
 import { FenerError } from '../core/index.js';
 import { openStore, type Store, type TraceRow } from './index.js';
+import { traceRow } from '../../test/support/trace-rows.js';
 
 interface Backend {
   name: string;
@@ -32,40 +33,6 @@ function postgresBackend(): Backend {
       return openStore({ databaseUrl: database.url });
     },
     cleanup: async () => database?.drop(),
-  };
-}
-
-function traceRow(overrides: Partial<TraceRow> & { id: string; created_at: number }): TraceRow {
-  return {
-    trace_id: overrides.id,
-    request_id: 'req_x',
-    project_id: 'prj_a',
-    key_id: 'key_a',
-    endpoint: 'chat.completions',
-    model: 'small',
-    provider: 'upstream',
-    upstream_model: 'gpt-4o-mini',
-    status: 'ok',
-    http_status: 200,
-    error_code: null,
-    error_message: null,
-    end_user: null,
-    session_id: null,
-    metadata: null,
-    request_body: '{"messages":[]}',
-    response_body: null,
-    stream: 0,
-    latency_ms: 12.5,
-    ttft_ms: null,
-    input_tokens: 10,
-    output_tokens: 5,
-    cached_input_tokens: 0,
-    tokens_estimated: 0,
-    cost_usd: 0.000123,
-    attempts: 1,
-    cache_hit: null,
-    cost_saved_usd: 0,
-    ...overrides,
   };
 }
 

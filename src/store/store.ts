@@ -22,6 +22,7 @@ import { RevisionRepository } from './revisions.js';
 import type { Database } from './schema.js';
 import { TraceStatsRepository } from './trace-stats.js';
 import { TraceRepository } from './traces.js';
+import { TraceWriteThread } from './trace-writer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -31,6 +32,11 @@ export interface StoreOptions {
   dataDir?: string;
   /** Apply pending migrations when opening (the server does; `fener migrate` does it alone). */
   migrate?: boolean;
+  /**
+   * Write trace batches from a worker thread (SQLite files only; ignored otherwise). The server
+   * turns it on: a batch then never holds the event loop that answers calls.
+   */
+  traceWriteThread?: boolean;
 }
 
 export interface MigrationReport {
@@ -85,11 +91,12 @@ class KyselyStore implements Store {
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
+    private readonly traceThread?: TraceWriteThread,
   ) {
     this.revisions = new RevisionRepository(db);
     this.projects = new ProjectRepository(db, this.revisions);
     this.models = new ModelRepository(db, this.revisions);
-    this.traces = new TraceRepository(db);
+    this.traces = new TraceRepository(db, traceThread);
     this.traceStats = new TraceStatsRepository(db);
     this.audit = new AuditRepository(db, dialect);
     this.keys = new KeyRepository(db, this.revisions, this.audit);
@@ -124,15 +131,18 @@ class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.traceThread?.close();
     await this.db.destroy();
   }
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
+  const dataDir = options.dataDir ?? './.fener';
+  const threaded = options.traceWriteThread === true && dataDir !== ':memory:';
   const store =
     options.databaseUrl !== undefined
       ? new KyselyStore(openPostgres(options.databaseUrl), 'postgres')
-      : new KyselyStore(openSqlite(options.dataDir ?? './.fener'), 'sqlite');
+      : new KyselyStore(openSqlite(dataDir), 'sqlite', threaded ? new TraceWriteThread(dataDir) : undefined);
   try {
     await store.ping();
     if (options.migrate !== false) await store.migrate();

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { FenerError } from '../core/index.js';
 import type { Database, TracesTable } from './schema.js';
 import { addToRollups } from './trace-rollups.js';
+import type { TraceWriteThread } from './trace-writer.js';
 
 /** One recorded model call, as the API shows it: the row with its JSON columns parsed. */
 export interface Trace extends Omit<TracesTable, 'metadata' | 'request_body' | 'response_body' | 'stream' | 'tokens_estimated'> {
@@ -41,11 +42,23 @@ export interface TracePage {
 const rowsPerInsert = 500;
 
 export class TraceRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `thread`: write batches off the event loop (SQLite files; see trace-writer.ts). */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly thread?: TraceWriteThread,
+  ) {}
 
   /** Inserts traces and adds them to the dashboard's rollups, in one transaction. */
   async insertMany(rows: TraceRow[]): Promise<void> {
     if (rows.length === 0) return;
+    if (this.thread?.healthy) {
+      try {
+        return await this.thread.insertMany(rows);
+      } catch (error) {
+        // A batch the database refused fails here as it would inline; a dead thread falls through.
+        if (this.thread.healthy) throw error;
+      }
+    }
     await this.db.transaction().execute(async (transaction) => {
       for (let start = 0; start < rows.length; start += rowsPerInsert) {
         await transaction
