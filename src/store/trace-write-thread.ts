@@ -6,18 +6,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite } from './dialects.js';
-import { TraceRepository, type TraceRow } from './traces.js';
-
-export interface WriteRequest {
-  id: number;
-  rows: TraceRow[];
-}
-
-/** `error` is set when the batch was not written (the transaction rolled back). */
-export interface WriteReply {
-  id: number;
-  error?: string;
-}
+import { TraceRepository } from './traces.js';
+import type { WriteReply, WriteRequest } from './trace-writer.js';
 
 interface ThreadData {
   dataDir: string;

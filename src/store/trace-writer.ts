@@ -9,15 +9,26 @@
  * it, only the event loop pays for them again.
  */
 import { Worker } from 'node:worker_threads';
-import type { WriteReply, WriteRequest } from './trace-write-thread.js';
-import type { TraceRow } from './traces.js';
+import type { TraceBatchWriter, TraceRow } from './traces.js';
+
+/** A batch sent to the thread. */
+export interface WriteRequest {
+  id: number;
+  rows: TraceRow[];
+}
+
+/** `error` is set when the batch was not written (the transaction rolled back). */
+export interface WriteReply {
+  id: number;
+  error?: string;
+}
 
 interface Pending {
   resolve: () => void;
   reject: (error: Error) => void;
 }
 
-export class TraceWriteThread {
+export class TraceWriteThread implements TraceBatchWriter {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private readonly inFlight = new Set<Promise<void>>();

@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import { FenerError } from '../core/index.js';
 import type { Database, TracesTable } from './schema.js';
 import { addToRollups } from './trace-rollups.js';
-import type { TraceWriteThread } from './trace-writer.js';
 
 /** One recorded model call, as the API shows it: the row with its JSON columns parsed. */
 export interface Trace extends Omit<TracesTable, 'metadata' | 'request_body' | 'response_body' | 'stream' | 'tokens_estimated'> {
@@ -41,11 +40,18 @@ export interface TracePage {
 /** SQLite allows 32,766 bound parameters, Postgres 65,535: 500 rows of 27 columns stay well under. */
 const rowsPerInsert = 500;
 
+/** Writes batches elsewhere than on the caller's connection (trace-writer.ts: a worker thread). */
+export interface TraceBatchWriter {
+  /** False once it cannot write any more: the repository then writes on its own connection. */
+  readonly healthy: boolean;
+  insertMany(rows: TraceRow[]): Promise<void>;
+}
+
 export class TraceRepository {
   /** `thread`: write batches off the event loop (SQLite files; see trace-writer.ts). */
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly thread?: TraceWriteThread,
+    private readonly thread?: TraceBatchWriter,
   ) {}
 
   /** Inserts traces and adds them to the dashboard's rollups, in one transaction. */
