@@ -3,7 +3,7 @@
  * with each control alone, and with all of them (the bench:traffic settings). The figure that
  * matters on a shared machine: CPU per request hardly moves with the rest of the machine's load.
  *
- *   node --import tsx bench/control-costs.ts [--requests N] [--skip-build]
+ *   node --import tsx bench/control-costs.ts [--requests N] [--rounds N] [--ref <git-ref>] [--skip-build]
  */
 import { parseArgs } from 'node:util';
 import { maxThroughput } from './load.js';
@@ -25,40 +25,79 @@ const variants: Variant[] = [
   { name: 'all (bench:traffic)', fener: controlledFener },
 ];
 
+interface Running {
+  variant: Variant;
+  fener: Awaited<ReturnType<typeof startFener>>;
+  cpuPerRequest: number[];
+  rates: number[];
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? NaN;
+
+/** One round of one variant: CPU time of its process over the 2xx responses. */
+async function measureRound(running: Running, requests: number): Promise<void> {
+  const { fener } = running;
+  const target = {
+    url: `${fener.url}/v1/chat/completions`,
+    headers: { authorization: `Bearer ${fener.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(uniqueChatBody),
+    uniqueIds: true,
+  };
+  const before = cpuMillis(fener.child.pid) ?? 0;
+  const round = await maxThroughput(target, { connections: 50, requests });
+  const cpu = (cpuMillis(fener.child.pid) ?? 0) - before;
+  running.cpuPerRequest.push((cpu * 1000) / Math.max(1, round.latencies.length));
+  running.rates.push(round.requestsPerSecond);
+}
+
 async function main(): Promise<void> {
   killChildrenOnExit();
-  const { values } = parseArgs({ options: { requests: { type: 'string' }, 'skip-build': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      requests: { type: 'string' },
+      rounds: { type: 'string' },
+      ref: { type: 'string' },
+      'skip-build': { type: 'boolean', default: false },
+    },
+  });
   const requests = Number(values.requests ?? 6_000);
-  const subject = await prepareSubject({ ref: undefined, skipBuild: values['skip-build'] === true });
+  const rounds = Number(values.rounds ?? 3);
+  const subject = await prepareSubject({ ref: values.ref, skipBuild: values['skip-build'] === true });
   const mock = await startMockProvider(subject.launch);
-  const rows: string[] = [];
+  const running: Running[] = [];
   try {
     for (const variant of variants) {
       const fener = await startFener({ ...variant.fener, launch: subject.launch, upstream: mock.url, name: variant.name });
-      try {
-        const target = {
-          url: `${fener.url}/v1/chat/completions`,
-          headers: { authorization: `Bearer ${fener.key}`, 'content-type': 'application/json' },
-          body: JSON.stringify(uniqueChatBody),
-          uniqueIds: true,
-        };
-        await maxThroughput(target, { connections: 50, requests: 3_000 });
-        const pid = fener.child.pid;
-        const before = cpuMillis(pid) ?? 0;
-        const round = await maxThroughput(target, { connections: 50, requests });
-        const cpu = (cpuMillis(pid) ?? 0) - before;
-        const perRequest = (cpu * 1000) / round.latencies.length;
-        log(`${variant.name}: ${perRequest.toFixed(0)} µs CPU/request, ${round.requestsPerSecond.toFixed(0)} req/s`);
-        rows.push(`| ${variant.name} | ${perRequest.toFixed(0)} | ${round.requestsPerSecond.toFixed(0)} |`);
-      } finally {
-        await fener.stop();
+      running.push({ variant, fener, cpuPerRequest: [], rates: [] });
+    }
+    // A warm-up round, then rounds in a rotating order so that a noisy stretch falls on all alike.
+    for (const each of running) await measureRound(each, 3_000);
+    for (const each of running) each.cpuPerRequest.length = each.rates.length = 0;
+    for (let round = 0; round < rounds; round++) {
+      for (let index = 0; index < running.length; index++) {
+        const each = running[(index + round) % running.length] as Running;
+        await measureRound(each, requests);
+        log(`${each.variant.name}: ${each.cpuPerRequest.at(-1)?.toFixed(0)} µs CPU/request, ${each.rates.at(-1)?.toFixed(0)} req/s`);
       }
     }
   } finally {
+    await Promise.all(running.map((each) => each.fener.stop()));
     await mock.child.stop();
     subject.cleanup();
   }
-  process.stdout.write(['| Fener with | CPU µs / request | req/s (50 connections) |', '| --- | ---: | ---: |', ...rows, ''].join('\n'));
+  const rows = running.map(
+    (each) => `| ${each.variant.name} | ${median(each.cpuPerRequest).toFixed(0)} | ${median(each.rates).toFixed(0)} |`,
+  );
+  process.stdout.write(
+    [
+      `Median of ${rounds} rounds of ${requests} requests (50 connections).`,
+      '',
+      '| Fener with | CPU µs / request | req/s |',
+      '| --- | ---: | ---: |',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 export { FenerError, errorCatalogue, isFenerError, toApiErrorBody, toOpenAIErrorBody } from './errors.js';
 export type { ApiErrorBody, ErrorCode, FenerErrorOptions, OpenAIErrorBody } from './errors.js';
-export { newId, newSecret } from './ids.js';
+export { newId, newSecret, randomToken } from './ids.js';
 export type { Id, IdPrefix, KeyId, ProjectId, RequestId, TraceId } from './ids.js';
 export { configSchema, fallbackTriggers, groupSchema, modelSchema, modelTasks, providerSchema } from './config.js';
 export type {

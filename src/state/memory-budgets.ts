@@ -3,7 +3,7 @@
  * `reserved`. Holds expire (see `ReserveInput.holdMs`); since nearly all share one hold time,
  * insertion order is expiry order, and purging from the oldest end costs O(1) per call.
  */
-import { randomBytes } from 'node:crypto';
+import { randomToken } from '../core/index.js';
 import { defaultHoldMs, fitsBudget, holdId } from './budget-math.js';
 import { ExpiringMap } from './expiring-map.js';
 import type { BudgetState, ReserveInput, SettleInput } from './spec.js';
@@ -54,7 +54,7 @@ export class MemoryBudgets {
     const allowed = fitsBudget({ spent: counters.spent, reserved: counters.reserved, amount: input.amount, limit: input.limit });
     let reservationId: string | undefined;
     if (allowed) {
-      reservationId = holdId(randomBytes(8).toString('hex'), input.amount);
+      reservationId = holdId(randomToken(), input.amount);
       counters.reserved += input.amount;
       counters.holds.set(reservationId, { amount: input.amount, expiresAt: now + (input.holdMs ?? defaultHoldMs) });
     }

@@ -2,8 +2,8 @@
  * The shared-state operations on one ioredis connection, with no fallback: a failure throws.
  * `RedisState` wraps these with the timeout, the degradation to memory and the recovery.
  */
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { randomToken } from '../core/index.js';
 import { breakerMemoryMs, defaultHoldMs, holdId } from './budget-math.js';
 import { probeKey } from './memory-state.js';
 import {
@@ -88,7 +88,7 @@ export class RedisOperations implements StateOperations {
   }
 
   async reserve(input: ReserveInput): Promise<BudgetState> {
-    const hold = holdId(randomBytes(8).toString('hex'), input.amount);
+    const hold = holdId(randomToken(), input.amount);
     const args = [
       this.options.clock(),
       input.amount,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { FenerError, newId, newSecret, type KeyId, type ProjectId } from '../core/index.js';
 import { hasChanges, limitColumnsOf, readLimitColumns, type Budget, type LimitSettingsUpdate, type RateLimits } from './limit-settings.js';
@@ -26,7 +26,7 @@ const keyPrefix = 'sk-fener-';
 
 /** Keys are stored only as SHA-256 hashes: they are long random secrets, so no slow KDF is needed. */
 export function hashKey(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 export function makeKeySecret(): string {

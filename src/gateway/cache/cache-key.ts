@@ -48,8 +48,13 @@ function extraWithoutControl(extra: ChatRequest['extra']): Record<string, unknow
 
 /** The hex SHA-256 that names a request's exact-match entry. */
 export function responseKeyHash(input: CacheKeyInput): string {
-  const material = { v: keyVersion, kind: 'response', project: input.projectId, model: input.model, messages: input.request.messages };
-  return sha256Hex(canonicalJson({ ...material, ...parameters(input.request) }));
+  const material = parameters(input.request);
+  material.v = keyVersion;
+  material.kind = 'response';
+  material.project = input.projectId;
+  material.model = input.model;
+  material.messages = input.request.messages;
+  return sha256Hex(canonicalJson(material));
 }
 
 /** The last message, when it is a user's question made of text only (what the semantic cache embeds). */
