@@ -223,11 +223,13 @@ describe('gateway with real clients', () => {
   });
 
   test('errors reach the client with OpenAI’s statuses and are traced', async () => {
+    let ghostTraceId: string | null = null;
     await assert.rejects(
       openai.chat.completions.create({ model: 'ghost', messages: [{ role: 'user', content: 'x' }] }),
       (error: unknown) => {
         assert.ok(error instanceof OpenAI.NotFoundError);
         assert.equal(error.code, 'model_not_found');
+        ghostTraceId = error.headers?.get('x-fener-trace-id') ?? null;
         return true;
       },
     );
@@ -267,6 +269,9 @@ describe('gateway with real clients', () => {
     const { body } = await adminGet<{ data: TraceView[] }>(server, '/api/traces?status=error&limit=50');
     const codes = body.data.map((item) => `${item.model}:${item.http_status}`);
     assert.ok(codes.includes('ghost:404'), codes.join());
+    assert.match(String(ghostTraceId), /^trc_/, 'an error answer names its trace');
+    const ghost = body.data.find((item) => item.id === ghostTraceId);
+    assert.equal(ghost?.model, 'ghost', 'the header names the trace that recorded the failure');
     assert.ok(codes.includes('down:503'), codes.join());
     assert.ok(codes.includes('nonsense:502'), codes.join());
     const healthy = await openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'still there?' }] });

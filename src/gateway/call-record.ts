@@ -32,6 +32,8 @@ export interface CallContext {
   cachePolicy?: CachePolicy;
   /** The body's `fener` field: Fener's own controls (cache opt-in, prompt variables). */
   controls?: Record<string, unknown>;
+  /** Told the call's trace id as soon as it has one, so that error answers can carry it too. */
+  onTraceId?: (id: string) => void;
 }
 
 export interface CallSuccess {
@@ -77,6 +79,7 @@ export class CallRecord {
     this.context = options.context;
     this.requestedModel = options.model;
     this.stream = options.stream;
+    options.context.onTraceId?.(this.id);
   }
 
   get isFinished(): boolean {

@@ -71,6 +71,8 @@ export async function buildCallContext(
     startedAt,
     requestBody: request.body,
     signal: controller.signal,
+    // Set before the call runs, so an error answer names the trace that recorded it too.
+    onTraceId: (id) => void reply.header('x-fener-trace-id', id),
   };
   const endUser = header(request, 'x-fener-user') ?? input.bodyUser;
   if (endUser !== undefined) context.endUser = endUser;
