@@ -400,7 +400,15 @@ describe('experiments end to end', () => {
       logger: server.context.logger,
       settleMs: 0,
     });
-    assert.equal(await online.tick(Date.now() + 1), 2, 'both live calls');
+    // A second process (another worker or replica) ticking at the same moment: each trace is scored once.
+    const rival = new OnlineEvaluation({
+      store: server.context.store,
+      client: new GatewayEvalClient(server.context.runtime.gateway, principal),
+      logger: server.context.logger,
+      settleMs: 0,
+    });
+    const both = await Promise.all([online.tick(Date.now() + 1), rival.tick(Date.now() + 1)]);
+    assert.deepEqual([...both].sort(), [0, 2], 'both live calls, scored by one of the two');
     assert.equal(await online.tick(Date.now() + 1), 0, 'the cursor moved past them');
     const scores = await adminGet<{ data: { trace_id: string; score: number }[] }>(server, `/api/evals/online/scores?evaluator=json-ok`);
     assert.deepEqual(

@@ -2,8 +2,9 @@
  * Online evaluation: evaluators score a sample of live traces in the background, off the hot
  * path. Each evaluator keeps a cursor over the traces table; a tick reads a bounded batch of
  * settled traces after it (older than `settleMs`, so batches still in the trace recorder's queue
- * are not skipped), scores the sampled ones, and stores scores and the new cursor together.
- * Sampling hashes the trace id, so any process makes the same choice.
+ * are not skipped), claims the batch by moving the cursor past it only if no other process moved
+ * it first (workers and replicas all tick; each batch is scored by one), scores the sampled ones
+ * and stores the scores. Sampling hashes the trace id, so any process makes the same choice.
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -112,6 +113,8 @@ export class OnlineEvaluation {
     });
     const last = traces.at(-1);
     if (!last) return 0;
+    const cursor = { at: last.createdAt, id: last.id };
+    if (!(await this.options.store.evals.claimOnlineBatch(record.name, record.cursor, cursor))) return 0;
     const scores: OnlineScore[] = [];
     for (const trace of traces) {
       if (trace.status !== 'ok' || unitHash(`${record.name}:${trace.id}`) >= record.sampleRate) continue;
@@ -120,7 +123,7 @@ export class OnlineEvaluation {
       if (output === undefined) continue;
       scores.push(await this.score({ evaluator: record.name, definition, trace, output }));
     }
-    await this.options.store.evals.saveOnlineScores(record.name, scores, { at: last.createdAt, id: last.id });
+    await this.options.store.evals.saveOnlineScores(record.name, scores, cursor);
     return scores.length;
   }
 

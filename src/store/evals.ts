@@ -279,7 +279,24 @@ export class EvalRepository {
     }));
   }
 
-  /** Stores scores and moves the evaluator's cursor in one transaction, so a crash neither loses nor repeats a batch. */
+  /**
+   * Moves the evaluator's cursor from `from` to `to` only if no one moved it meanwhile: the
+   * process that gets `true` scores the batch, any other (a second worker, a replica) skips it.
+   * Judge calls cost money, so a batch is scored at most once; a crash between the claim and the
+   * save loses that batch's scores instead of paying for them twice.
+   */
+  async claimOnlineBatch(evaluator: string, from: { at: number; id: string }, to: { at: number; id: string }): Promise<boolean> {
+    const result = await this.db
+      .updateTable('eval_online_evaluators')
+      .set({ cursor_at: to.at, cursor_id: to.id })
+      .where('name', '=', evaluator)
+      .where('cursor_at', '=', from.at)
+      .where('cursor_id', '=', from.id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Stores scores and moves the evaluator's cursor in one transaction. */
   async saveOnlineScores(evaluator: string, scores: OnlineScore[], cursor: { at: number; id: string }): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       if (scores.length > 0) {
