@@ -132,6 +132,12 @@ const serverSchema = z
       .int()
       .positive()
       .default(10 * 1024 * 1024),
+    /** Largest streamed upload (dataset imports), in bytes (default 1 GiB); `FENER_UPLOAD_LIMIT_BYTES`. */
+    upload_limit_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 ** 3),
     /** How long a shutdown waits for in-flight requests before closing them. */
     shutdown_grace_ms: z.number().int().nonnegative().default(10_000),
   })

@@ -29,15 +29,23 @@ test('the minimal configuration from the README loads with defaults filled in', 
   assert.equal(config.server.port, 4000);
   assert.equal(config.server.host, '127.0.0.1');
   assert.equal(config.server.body_limit_bytes, 10 * 1024 * 1024);
+  assert.equal(config.server.upload_limit_bytes, 1024 ** 3);
   assert.equal(config.data_dir, './.fener');
   assert.equal(config.models[0]?.price.output_per_mtok, 0.6);
   assert.deepEqual(config.models[0]?.tasks, ['chat']);
 });
 
 test('environment and command line override the file, in that order', () => {
-  const env = { FENER_PORT: '5000', FENER_HOST: '0.0.0.0', FENER_DATA_DIR: '/tmp/x', DATABASE_URL: 'postgres://h/db' };
+  const env = {
+    FENER_PORT: '5000',
+    FENER_HOST: '0.0.0.0',
+    FENER_DATA_DIR: '/tmp/x',
+    DATABASE_URL: 'postgres://h/db',
+    FENER_UPLOAD_LIMIT_BYTES: '65536',
+  };
   const config = loadConfig({ path: configFile(minimal), env, overrides: { port: 6000 } });
   assert.equal(config.server.port, 6000);
+  assert.equal(config.server.upload_limit_bytes, 65_536);
   assert.equal(config.server.host, '0.0.0.0');
   assert.equal(config.data_dir, '/tmp/x');
   assert.equal(config.database_url, 'postgres://h/db');
@@ -58,6 +66,8 @@ test('a bad field stops loading with a message that names it', () => {
   assert.throws(() => loadConfig({ path: configFile('models: [ {'), env: {} }), /not valid YAML/);
   assert.throws(() => loadConfig({ path: '/nonexistent/fener.yaml', env: {} }), /file not found/);
   assert.throws(() => loadConfig({ env: { FENER_PORT: 'abc' } }), /FENER_PORT/);
+  assert.throws(() => loadConfig({ env: { FENER_UPLOAD_LIMIT_BYTES: '1e3x' } }), /FENER_UPLOAD_LIMIT_BYTES/);
+  assert.throws(() => loadConfig({ env: { FENER_UPLOAD_LIMIT_BYTES: '0' } }), /server\.upload_limit_bytes/);
   assert.throws(() => loadConfig({ path: configFile('providers: [{ id: l, type: llama-cpp }]'), env: {} }), /providers\[0\]\.model_path/);
 });
 

@@ -50,6 +50,7 @@ function applyEnvironment(
   const server = { ...(isRecord(file.server) ? file.server : {}) };
   if (env.FENER_HOST) server.host = env.FENER_HOST;
   if (env.FENER_PORT) server.port = numberFromEnv('FENER_PORT', env.FENER_PORT);
+  if (env.FENER_UPLOAD_LIMIT_BYTES) server.upload_limit_bytes = numberFromEnv('FENER_UPLOAD_LIMIT_BYTES', env.FENER_UPLOAD_LIMIT_BYTES);
   if (overrides.host !== undefined) server.host = overrides.host;
   if (overrides.port !== undefined) server.port = overrides.port;
   const raw: Record<string, unknown> = { ...file, server };

@@ -86,12 +86,30 @@ function installRawParsers(app: FastifyInstance, routes: AnyApiRoute[]): void {
   }
 }
 
+/**
+ * A streamed upload of another type is refused before its body is read: JSON or text would
+ * otherwise reach the handler already parsed (by Fastify's own parsers) instead of as a stream.
+ */
+function requireRawType(accepted: string[]): (request: FastifyRequest) => Promise<void> {
+  return async (request) => {
+    const type = String(request.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
+    if (accepted.includes(type)) return;
+    throw new FenerError('unsupported_media_type', `content type "${type || 'none'}" is not accepted here; send ${accepted.join(', ')}`, {
+      headers: { connection: 'close' },
+    });
+  };
+}
+
 export function registerApiRoutes(app: FastifyInstance, context: ServerContext, routes: AnyApiRoute[]): void {
   installRawParsers(app, routes);
   for (const route of routes) {
     app.route({
       method: route.method,
       url: route.path,
+      ...(route.rawBody ? { onRequest: requireRawType(route.rawBody.contentTypes) } : {}),
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const principal = await authenticateFor(route.auth, context, request.headers.authorization);
         const input = {

@@ -1,29 +1,8 @@
 /** Dataset versions: the same conformance suite on SQLite and on the real Postgres server. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '../../test/support/postgres.js';
-import { openStore, type Store } from './index.js';
-
-const backends = [
-  (() => {
-    const dir = mkdtempSync(join(tmpdir(), 'fener-datasets-'));
-    return { name: 'sqlite', open: () => openStore({ dataDir: dir }), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-  })(),
-  (() => {
-    let database: TestDatabase | undefined;
-    return {
-      name: 'postgres',
-      open: async () => {
-        database ??= await createTestDatabase();
-        return openStore({ databaseUrl: database.url });
-      },
-      cleanup: async () => database?.drop(),
-    };
-  })(),
-];
+import { storeBackends } from '../../test/support/store-backends.js';
+import type { Store } from './index.js';
 
 const item = (id: string, body: string) => ({
   id,
@@ -31,7 +10,7 @@ const item = (id: string, body: string) => ({
   body: JSON.stringify({ input: { messages: [{ role: 'user', content: body }] } }),
 });
 
-for (const backend of backends) {
+for (const backend of storeBackends('datasets')) {
   describe(`dataset store conformance: ${backend.name}`, () => {
     let store: Store;
     before(async () => {

@@ -1,35 +1,9 @@
 /** Evaluation runs, results and online scores: one conformance suite on SQLite and on the real Postgres. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '../../test/support/postgres.js';
+import { storeBackends } from '../../test/support/store-backends.js';
 import type { EvalResult } from './evals.js';
-import { openStore, resultKey, type Store, type TraceRow } from './index.js';
-
-interface Backend {
-  name: string;
-  open(): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  const dir = mkdtempSync(join(tmpdir(), 'fener-evals-'));
-  return { name: 'sqlite', open: () => openStore({ dataDir: dir }), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-function postgresBackend(): Backend {
-  let database: TestDatabase | undefined;
-  return {
-    name: 'postgres',
-    open: async () => {
-      database ??= await createTestDatabase();
-      return openStore({ databaseUrl: database.url });
-    },
-    cleanup: async () => database?.drop(),
-  };
-}
+import { resultKey, type Store, type TraceRow } from './index.js';
 
 function result(runId: string, variant: string, index: number, score: number, costUsd: number | null = 0.001): EvalResult {
   return {
@@ -85,7 +59,7 @@ function trace(id: string, createdAt: number, metadata: string | null): TraceRow
   };
 }
 
-for (const backend of [sqliteBackend(), postgresBackend()]) {
+for (const backend of storeBackends('evals')) {
   describe(`eval store on ${backend.name}`, () => {
     let store: Store;
     before(async () => {

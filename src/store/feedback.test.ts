@@ -1,35 +1,9 @@
 /** Feedback, score definitions and annotation queues: one conformance suite on SQLite and on the real Postgres server. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '../../test/support/postgres.js';
+import { storeBackends } from '../../test/support/store-backends.js';
 import { FenerError } from '../core/index.js';
-import { openStore, type FeedbackInput, type Store } from './index.js';
-
-interface Backend {
-  name: string;
-  open(): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  const dir = mkdtempSync(join(tmpdir(), 'fener-feedback-'));
-  return { name: 'sqlite', open: () => openStore({ dataDir: dir }), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-function postgresBackend(): Backend {
-  let database: TestDatabase | undefined;
-  return {
-    name: 'postgres',
-    open: async () => {
-      database ??= await createTestDatabase();
-      return openStore({ databaseUrl: database.url });
-    },
-    cleanup: async () => database?.drop(),
-  };
-}
+import type { FeedbackInput, Store } from './index.js';
 
 function feedbackRow(overrides: Partial<FeedbackInput> & Pick<FeedbackInput, 'project_id' | 'kind' | 'name'>): FeedbackInput {
   return {
@@ -49,7 +23,7 @@ function feedbackRow(overrides: Partial<FeedbackInput> & Pick<FeedbackInput, 'pr
 
 const isCode = (code: string) => (error: unknown) => error instanceof FenerError && error.code === code;
 
-for (const backend of [sqliteBackend(), postgresBackend()]) {
+for (const backend of storeBackends('feedback')) {
   describe(`feedback store conformance: ${backend.name}`, () => {
     let store: Store;
     let projectId: string;

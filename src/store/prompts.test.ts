@@ -1,38 +1,12 @@
 /** Prompt versions and labels: the same conformance suite on SQLite and on the real Postgres server. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
-import { createTestDatabase, type TestDatabase } from '../../test/support/postgres.js';
+import { storeBackends } from '../../test/support/store-backends.js';
 import { FenerError } from '../core/index.js';
-import { openStore, type Store } from './index.js';
+import type { Store } from './index.js';
 import { contentHash } from './prompts.js';
 import type { Database } from './schema.js';
-
-interface Backend {
-  name: string;
-  open(): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  const dir = mkdtempSync(join(tmpdir(), 'fener-prompts-'));
-  return { name: 'sqlite', open: () => openStore({ dataDir: dir }), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-function postgresBackend(): Backend {
-  let database: TestDatabase | undefined;
-  return {
-    name: 'postgres',
-    open: async () => {
-      database ??= await createTestDatabase();
-      return openStore({ databaseUrl: database.url });
-    },
-    cleanup: async () => database?.drop(),
-  };
-}
 
 const content = (text: string): Record<string, unknown> => ({
   messages: [{ role: 'user', content: text }],
@@ -45,7 +19,7 @@ function isError(code: string): (error: unknown) => boolean {
   return (error) => error instanceof FenerError && error.code === code;
 }
 
-for (const backend of [sqliteBackend(), postgresBackend()]) {
+for (const backend of storeBackends('prompts')) {
   describe(`prompt store conformance: ${backend.name}`, () => {
     let store: Store;
     before(async () => {

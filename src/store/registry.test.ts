@@ -3,61 +3,10 @@
  * against the real Postgres server, like store.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../../test/support/postgres.js';
+import { postgresBackend, storeBackends } from '../../test/support/store-backends.js';
 import { FenerError } from '../core/index.js';
-import { openStore, type DeploymentSpec, type ModelVersionInput, type Store } from './index.js';
-
-interface Backend {
-  name: string;
-  open(): Promise<Store>;
-  /** Runs SQL behind the store's back, as someone tampering with the database would. */
-  raw(statement: string): Promise<void>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  const dir = mkdtempSync(join(tmpdir(), 'fener-registry-'));
-  return {
-    name: 'sqlite',
-    open: () => openStore({ dataDir: dir }),
-    raw: async (statement) => {
-      const database = new SqliteDatabase(join(dir, 'fener.db'));
-      try {
-        database.exec(statement);
-      } finally {
-        database.close();
-      }
-    },
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-function postgresBackend(): Backend {
-  let database: TestDatabase | undefined;
-  return {
-    name: 'postgres',
-    open: async () => {
-      database ??= await createTestDatabase();
-      return openStore({ databaseUrl: database.url });
-    },
-    raw: async (statement) => {
-      const client = new pg.Client({ connectionString: database?.url });
-      await client.connect();
-      try {
-        await client.query(statement);
-      } finally {
-        await client.end();
-      }
-    },
-    cleanup: async () => database?.drop(),
-  };
-}
+import type { DeploymentSpec, ModelVersionInput, Store } from './index.js';
 
 const hosted: ModelVersionInput = {
   kind: 'hosted',
@@ -77,7 +26,7 @@ function isError(code: string) {
   return (error: unknown) => error instanceof FenerError && error.code === code;
 }
 
-for (const backend of [sqliteBackend(), postgresBackend()]) {
+for (const backend of storeBackends('registry')) {
   describe(`registry store conformance: ${backend.name}`, () => {
     let store: Store;
     let projectId: string;
@@ -274,15 +223,14 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
 }
 
 describe('audit on Postgres: concurrent appenders on two replicas never fork the chain', () => {
-  let database: TestDatabase;
+  const backend = postgresBackend();
   let replicas: Store[];
   before(async () => {
-    database = await createTestDatabase();
-    replicas = [await openStore({ databaseUrl: database.url }), await openStore({ databaseUrl: database.url, migrate: false })];
+    replicas = [await backend.open(), await backend.open()];
   });
   after(async () => {
     await Promise.all(replicas.map((replica) => replica.close()));
-    await database.drop();
+    await backend.cleanup();
   });
 
   test('two stores appending at once leave one unbroken chain', async () => {

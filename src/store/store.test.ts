@@ -1,42 +1,12 @@
 /** One conformance suite, run against SQLite and against the real Postgres server. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '../../test/support/postgres.js';
+import { storeBackends } from '../../test/support/store-backends.js';
 import { FenerError } from '../core/index.js';
-import { openStore, type Store, type TraceRow } from './index.js';
+import type { Store, TraceRow } from './index.js';
 import { traceRow } from '../../test/support/trace-rows.js';
 
-interface Backend {
-  name: string;
-  open(): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  const dir = mkdtempSync(join(tmpdir(), 'fener-store-'));
-  return {
-    name: 'sqlite',
-    open: () => openStore({ dataDir: dir }),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-function postgresBackend(): Backend {
-  let database: TestDatabase | undefined;
-  return {
-    name: 'postgres',
-    open: async () => {
-      database ??= await createTestDatabase();
-      return openStore({ databaseUrl: database.url });
-    },
-    cleanup: async () => database?.drop(),
-  };
-}
-
-for (const backend of [sqliteBackend(), postgresBackend()]) {
+for (const backend of storeBackends('store')) {
   describe(`store conformance: ${backend.name}`, () => {
     let store: Store;
     before(async () => {

@@ -44,15 +44,13 @@ import {
   versionRef,
 } from './dataset-views.js';
 
-/** The largest accepted upload; a bigger one is refused from its Content-Length before a byte is read. */
-export const maxUploadBytes = 1024 ** 3;
-
 const uploadTypes = ['application/x-ndjson', 'application/jsonl', 'text/csv', 'application/octet-stream'];
 
 const importRoute = defineRoute({
   method: 'POST',
   path: '/api/datasets/:name/import',
-  summary: `Stream a JSONL or CSV file into a new version (at most ${formatBytes(maxUploadBytes)}); rejected lines are reported with their numbers`,
+  summary:
+    'Stream a JSONL or CSV file into a new version (at most server.upload_limit_bytes, default 1 GiB); rejected lines are reported with their numbers',
   tag: 'datasets',
   auth: 'admin',
   status: 201,
@@ -66,6 +64,9 @@ const importRoute = defineRoute({
   }),
   response: buildReportView,
   async handler({ params, query, context, principal, request, reply }) {
+    // The largest accepted upload: a bigger one is refused from its Content-Length before a byte
+    // is read, and a chunked one as soon as it passes the limit (nothing written either way).
+    const maxUploadBytes = context.config.server.upload_limit_bytes;
     const length = Number(request.headers['content-length'] ?? 0);
     if (length > maxUploadBytes) {
       throw new FenerError(
