@@ -169,7 +169,7 @@ function ItemsTable(props: { items: DatasetItem[] }): ReactNode {
       <tbody>
         {props.items.map((item) => (
           <tr key={item.id}>
-            <td>{item.position + 1}</td>
+            <td>{item.position}</td>
             <th scope="row">{item.id}</th>
             <td>{item.split ?? '–'}</td>
             <td>

@@ -54,7 +54,7 @@ export function FeedbackQueuePage(props: { name: string }): ReactNode {
             {agreement.data.length === 0 ? (
               <Empty>No item has two answers yet.</Empty>
             ) : (
-              <table>
+              <table className="agreement">
                 <caption className="visually-hidden">Agreement per score</caption>
                 <thead>
                   <tr>
