@@ -38,8 +38,8 @@ describe('web console: datasets, experiments, feedback and canary', () => {
     await seeded?.stop();
   });
 
-  test('datasets: versions, items page by page, and the diff of the two seeded versions', async () => {
-    await page.getByRole('link', { name: 'Datasets' }).click();
+  test('datasets: versions, the items of a version, and the diff of the two seeded versions', async () => {
+    await page.getByRole('link', { name: 'Datasets', exact: true }).click();
     await page.getByRole('link', { name: 'qa' }).click();
     await page.getByRole('heading', { name: 'Dataset qa' }).waitFor();
     const versions = page.getByRole('table', { name: 'Versions, newest first' });
@@ -64,6 +64,26 @@ describe('web console: datasets, experiments, feedback and canary', () => {
     assert.deepEqual(await diff.getByRole('list', { name: 'removed items' }).locator('li').allInnerTexts(), ['q5']);
     assert.deepEqual(await diff.getByRole('list', { name: 'changed items' }).locator('li').allInnerTexts(), ['q1']);
     await screenshot(page, 'dataset');
+  });
+
+  test('datasets: items page by page', async () => {
+    await page.getByRole('link', { name: 'Datasets', exact: true }).click();
+    await page.getByRole('link', { name: 'many' }).click();
+    const ids = () => page.getByRole('table', { name: 'Items' }).locator('tbody th').allInnerTexts();
+    await page.getByRole('table', { name: 'Items' }).locator('tbody tr').first().waitFor();
+    const first = await ids();
+    assert.equal(first.length, 25);
+    assert.deepEqual([first[0], first[24]], ['m1', 'm25']);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('Page 2').waitFor();
+    assert.deepEqual(await ids(), ['m26', 'm27', 'm28', 'm29', 'm30']);
+    assert.ok(await page.getByRole('button', { name: 'Next page' }).isDisabled(), 'the last page');
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await page.getByText('Page 1').waitFor();
+    assert.equal((await ids())[0], 'm1');
+    await page.getByRole('link', { name: '← Datasets' }).click();
+    await page.getByRole('link', { name: 'qa' }).click();
+    await page.getByRole('heading', { name: 'Dataset qa' }).waitFor();
   });
 
   test('datasets: a JSONL file imported through the form is a new version; a broken line is refused with its number', async () => {
@@ -108,7 +128,7 @@ describe('web console: datasets, experiments, feedback and canary', () => {
     assert.equal(candidate.summary.variants[0]!.scores.exact_match!.mean, seeded.yesItems.length / 6, 'the candidate is right on the yes items');
     assert.equal(baseline.summary.variants[0]!.scores.exact_match!.mean, 0);
 
-    await page.getByRole('link', { name: 'Experiments' }).click();
+    await page.getByRole('link', { name: 'Experiments', exact: true }).click();
     const runs = page.getByRole('table', { name: 'Runs, newest first' });
     await runs.locator('tbody tr').first().waitFor();
     assert.deepEqual(await runs.locator('tbody th').allInnerTexts(), [seeded.runs.candidate, seeded.runs.baseline]);
@@ -150,7 +170,7 @@ describe('web console: datasets, experiments, feedback and canary', () => {
   });
 
   test('feedback: a queue item answered as a reviewer, with progress and agreement updated', async () => {
-    await page.getByRole('link', { name: 'Feedback' }).click();
+    await page.getByRole('link', { name: 'Feedback', exact: true }).click();
     const queues = page.getByRole('table', { name: 'Annotation queues' });
     await queues.locator('tbody tr').first().waitFor();
     assert.match(await queues.locator('tbody tr').first().innerText(), /review\s+helpfulness\s+ann, ben\s+2\s+3/);
@@ -255,10 +275,27 @@ describe('web console: datasets, experiments, feedback and canary', () => {
     assert.equal(await panel.getByRole('button', { name: 'Abort canary (roll back)' }).count(), 0);
     assert.match(await panel.getByRole('list', { name: 'Canary decisions' }).innerText(), /abort by /);
     assert.equal((await seeded.api<{ status: string }>('GET', '/api/deployments/bot/canary')).status, 'aborted');
+
+    // A second canary, promoted by hand: its variant's version serves all traffic.
+    const second = await seeded.api<{ variants: { name: string; version: number }[] }>('POST', '/api/deployments/bot/canary', {
+      variants: [
+        { name: 'baseline', percent: 80 },
+        { name: 'next', percent: 20, spec: { model: 'large', parameters: { temperature: 0.3 } } },
+      ],
+    });
+    const version = second.variants.find((variant) => variant.name === 'next')!.version;
+    await page.reload();
+    await panel.locator('h4', { hasText: 'running' }).waitFor();
+    assert.match(await panel.locator('p.muted').first().innerText(), /α 0\.05 · 200 samples per variant and signal/);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await panel.getByRole('button', { name: 'Promote next' }).click();
+    await panel.locator('h4', { hasText: 'promoted' }).waitFor();
+    await page.getByRole('article', { name: 'Deployment bot' }).locator('h3', { hasText: `serving v${version}` }).waitFor();
+    assert.equal((await seeded.api<{ active_version: number }>('GET', '/api/deployments/bot')).active_version, version);
   });
 
   test('every new control is reachable by keyboard and labelled', async () => {
-    await page.getByRole('link', { name: 'Datasets' }).click();
+    await page.getByRole('link', { name: 'Datasets', exact: true }).click();
     await page.getByRole('link', { name: 'qa' }).click();
     await page.getByRole('heading', { name: 'Dataset qa' }).waitFor();
     const unlabelled = await page.evaluate(`[...document.querySelectorAll('main input, main select, main textarea')]

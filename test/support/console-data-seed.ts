@@ -52,6 +52,11 @@ async function seedDataset(seeded: SeededConsole): Promise<void> {
       item('q6', 'Do you have gift cards?', 'Yes.'),
     ],
   });
+  // More items than one page of the console (25).
+  await seeded.api('POST', '/api/datasets', { name: 'many' });
+  await seeded.api('POST', '/api/datasets/many/items', {
+    items: Array.from({ length: 30 }, (_, index) => item(`m${index + 1}`, `Question ${index + 1}`, `Answer ${index + 1}`)),
+  });
 }
 
 async function runExperiment(seeded: SeededConsole, variant: Record<string, unknown>, items: unknown[]): Promise<string> {

@@ -44,8 +44,8 @@ export function BarChart(props: BarChartProps): ReactNode {
       height: props.height ?? 200,
       series: [
         { label: 'item', value: (_: uPlot, index: number | null) => (index === null ? '–' : (props.labels[index] ?? '')) },
-        series('up', color(2)),
-        series('down', color(1)),
+        series('higher', color(2)),
+        series('lower', color(1)),
       ],
       scales: { x: { time: false, range: [-0.5, props.values.length - 0.5] } },
       axes: [

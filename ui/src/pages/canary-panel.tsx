@@ -20,6 +20,17 @@ function short(value: number): string {
   return Number.isFinite(value) ? Number(value.toPrecision(3)).toString() : '∞';
 }
 
+/** The analysis settings a reader needs to judge the numbers: alpha, samples before a decision, automatic actions. */
+function settingsText(settings: Record<string, unknown>): string {
+  const parts = [
+    typeof settings.alpha === 'number' ? `α ${settings.alpha}` : undefined,
+    typeof settings.min_samples === 'number' ? `${settings.min_samples} samples per variant and signal before a decision` : undefined,
+    settings.auto_promote === true ? 'promotes automatically' : undefined,
+    settings.auto_rollback === true ? 'rolls back automatically' : undefined,
+  ];
+  return parts.filter((part) => part !== undefined).join(' · ');
+}
+
 export function CanaryPanel(props: { deployment: string; onChange(): void }): ReactNode {
   const client = useClient();
   const [tick, bump] = useRefresh();
@@ -74,6 +85,7 @@ function CanaryView(props: { canary: CanaryStatus; onChange(): void }): ReactNod
           {canary.ended_at ? ` · ended ${dateTime(canary.ended_at)} (${canary.end_reason ?? canary.ended_by ?? ''})` : ''}
         </span>
       </h4>
+      <p className="muted">{settingsText(canary.settings)}</p>
       <table className="canary-stats">
         <caption className="visually-hidden">Live statistics per variant</caption>
         <thead>
