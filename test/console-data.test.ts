@@ -57,7 +57,12 @@ describe('web console: datasets, experiments, feedback and canary', () => {
     await diff.waitFor();
     const tile = (kind: string) => diff.locator(`.tile.diff-${kind} dd`);
     assert.deepEqual(
-      [await tile('added').innerText(), await tile('removed').innerText(), await tile('changed').innerText(), await tile('unchanged').innerText()],
+      [
+        await tile('added').innerText(),
+        await tile('removed').innerText(),
+        await tile('changed').innerText(),
+        await tile('unchanged').innerText(),
+      ],
       ['1', '1', '1', '3'],
     );
     assert.deepEqual(await diff.getByRole('list', { name: 'added items' }).locator('li').allInnerTexts(), ['q6']);
@@ -87,8 +92,13 @@ describe('web console: datasets, experiments, feedback and canary', () => {
   });
 
   test('datasets: a JSONL file imported through the form is a new version; a broken line is refused with its number', async () => {
-    const lines = ['{"id":"q7","messages":[{"role":"user","content":"Can I pay by card?"}],"expected":"Yes."}', '{"id":"q8","variables":{"topic":"billing"}}'];
-    await page.getByLabel('JSONL file').setInputFiles({ name: 'more.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(`${lines.join('\n')}\n`) });
+    const lines = [
+      '{"id":"q7","messages":[{"role":"user","content":"Can I pay by card?"}],"expected":"Yes."}',
+      '{"id":"q8","variables":{"topic":"billing"}}',
+    ];
+    await page
+      .getByLabel('JSONL file')
+      .setInputFiles({ name: 'more.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(`${lines.join('\n')}\n`) });
     await page.getByText('2 lines from more.jsonl').waitFor();
     await page.getByLabel('Add to the latest version').check();
     await page.getByRole('button', { name: 'Import' }).click();
@@ -98,10 +108,10 @@ describe('web console: datasets, experiments, feedback and canary', () => {
     const versions = page.getByRole('table', { name: 'Versions, newest first' });
     await versions.locator('tbody th', { hasText: 'v3' }).waitFor();
     assert.match(await versions.locator('tbody tr').first().innerText(), /v3\s+v2\s+import\s+7/);
-    const stored = await seeded.api<{ latest_version: number; versions: { version: number; item_count: number; source: { name?: string } }[] }>(
-      'GET',
-      '/api/datasets/qa',
-    );
+    const stored = await seeded.api<{
+      latest_version: number;
+      versions: { version: number; item_count: number; source: { name?: string } }[];
+    }>('GET', '/api/datasets/qa');
     assert.equal(stored.latest_version, 3);
     assert.equal(stored.versions[0]!.item_count, 7);
     assert.equal(stored.versions[0]!.source.name, 'more.jsonl');
@@ -125,7 +135,11 @@ describe('web console: datasets, experiments, feedback and canary', () => {
       seeded.api<RunView>('GET', `/api/evals/runs/${seeded.runs.baseline}`),
       seeded.api<RunView>('GET', `/api/evals/runs/${seeded.runs.candidate}`),
     ]);
-    assert.equal(candidate.summary.variants[0]!.scores.exact_match!.mean, seeded.yesItems.length / 6, 'the candidate is right on the yes items');
+    assert.equal(
+      candidate.summary.variants[0]!.scores.exact_match!.mean,
+      seeded.yesItems.length / 6,
+      'the candidate is right on the yes items',
+    );
     assert.equal(baseline.summary.variants[0]!.scores.exact_match!.mean, 0);
 
     await page.getByRole('link', { name: 'Experiments', exact: true }).click();
@@ -177,7 +191,10 @@ describe('web console: datasets, experiments, feedback and canary', () => {
     await queues.getByRole('link', { name: 'review' }).click();
     await page.getByRole('heading', { name: 'Queue review' }).waitFor();
     assert.equal(await page.getByLabel('Reviewer').inputValue(), 'ann');
-    const item = await seeded.api<{ item: { id: string; input_text: string; output_text: string } }>('GET', '/api/queues/review/next?reviewer=ann');
+    const item = await seeded.api<{ item: { id: string; input_text: string; output_text: string } }>(
+      'GET',
+      '/api/queues/review/next?reviewer=ann',
+    );
     assert.equal(item.item.id, seeded.answeredItem, 'ann gets the item ben answered');
     assert.equal(await page.locator('pre.review-output').innerText(), item.item.output_text);
     const agreement = page.getByRole('table', { name: 'Agreement per score' });
@@ -207,7 +224,10 @@ describe('web console: datasets, experiments, feedback and canary', () => {
   });
 
   test('traces: feedback given on a trace page is stored and shown there', async () => {
-    const traces = await seeded.api<{ data: { id: string; model: string; status: string }[] }>('GET', '/api/traces?limit=100&model=large&status=ok');
+    const traces = await seeded.api<{ data: { id: string; model: string; status: string }[] }>(
+      'GET',
+      '/api/traces?limit=100&model=large&status=ok',
+    );
     const trace = traces.data[0]!;
     await page.goto(`${url()}/traces/${trace.id}`);
     await page.getByRole('heading', { name: `Trace ${trace.id}` }).waitFor();
@@ -230,14 +250,14 @@ describe('web console: datasets, experiments, feedback and canary', () => {
       rows.some((row) => /^helpfulness\s+score\s+5\s+–/.test(row)),
       rows.join('\n'),
     );
-    const stored = await seeded.api<{ data: { kind: string; value: number; comment: string | null }[] }>('GET', `/api/feedback?trace_id=${trace.id}`);
-    assert.deepEqual(
-      stored.data.map((entry) => [entry.kind, entry.value, entry.comment]).sort(),
-      [
-        ['score', 5, null],
-        ['thumbs', 1, 'Exactly right'],
-      ],
+    const stored = await seeded.api<{ data: { kind: string; value: number; comment: string | null }[] }>(
+      'GET',
+      `/api/feedback?trace_id=${trace.id}`,
     );
+    assert.deepEqual(stored.data.map((entry) => [entry.kind, entry.value, entry.comment]).sort(), [
+      ['score', 5, null],
+      ['thumbs', 1, 'Exactly right'],
+    ]);
     await page.reload();
     await table.locator('tbody tr').nth(1).waitFor();
     assert.equal(await table.locator('tbody tr').count(), 2, 'still there after a reload');
@@ -245,7 +265,10 @@ describe('web console: datasets, experiments, feedback and canary', () => {
   });
 
   test('canary: live statistics per variant, the sequential test state, and an abort', async () => {
-    const status = await seeded.api<{ counts: Record<string, { requests?: number; errors?: number }> }>('GET', '/api/deployments/bot/canary');
+    const status = await seeded.api<{ counts: Record<string, { requests?: number; errors?: number }> }>(
+      'GET',
+      '/api/deployments/bot/canary',
+    );
     await page.getByRole('link', { name: 'Models & deployments' }).click();
     const panel = page.getByRole('region', { name: 'Canary of bot' });
     await panel.waitFor();
@@ -290,7 +313,10 @@ describe('web console: datasets, experiments, feedback and canary', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await panel.getByRole('button', { name: 'Promote next' }).click();
     await panel.locator('h4', { hasText: 'promoted' }).waitFor();
-    await page.getByRole('article', { name: 'Deployment bot' }).locator('h3', { hasText: `serving v${version}` }).waitFor();
+    await page
+      .getByRole('article', { name: 'Deployment bot' })
+      .locator('h3', { hasText: `serving v${version}` })
+      .waitFor();
     assert.equal((await seeded.api<{ active_version: number }>('GET', '/api/deployments/bot')).active_version, version);
   });
 
@@ -306,9 +332,21 @@ describe('web console: datasets, experiments, feedback and canary', () => {
     const reached = new Set<string>();
     for (let press = 0; press < 40; press++) {
       await page.keyboard.press('Tab');
-      reached.add(await page.evaluate(`(() => { const e = document.activeElement; return (e.labels?.[0]?.textContent ?? e.textContent ?? '').trim(); })()`));
+      reached.add(
+        await page.evaluate(
+          `(() => { const e = document.activeElement; return (e.labels?.[0]?.textContent ?? e.textContent ?? '').trim(); })()`,
+        ),
+      );
     }
-    for (const name of ['Version', 'Keep the valid lines when some are rejected', 'From version', 'To version', 'JSONL file', 'Or paste the lines']) assert.ok(reached.has(name), `${name} in ${[...reached].join(' | ')}`);
+    for (const name of [
+      'Version',
+      'Keep the valid lines when some are rejected',
+      'From version',
+      'To version',
+      'JSONL file',
+      'Or paste the lines',
+    ])
+      assert.ok(reached.has(name), `${name} in ${[...reached].join(' | ')}`);
   });
 
   test('no page logged an error', () => {

@@ -98,10 +98,7 @@ export interface DatasetsApi {
   version(name: string, version: VersionRef): Promise<DatasetVersion & { lineage: DatasetVersion[] }>;
   items(name: string, version: VersionRef, query?: { after?: number; limit?: number; split?: ItemSplit }): Promise<DatasetItemPage>;
   /** Counts of added, removed and changed items; with `kind`, the ids of that kind too. */
-  diff(
-    name: string,
-    query: { from: VersionRef; to: VersionRef; kind?: DiffKind; after?: string; limit?: number },
-  ): Promise<DatasetDiff>;
+  diff(name: string, query: { from: VersionRef; to: VersionRef; kind?: DiffKind; after?: string; limit?: number }): Promise<DatasetDiff>;
   /** JSONL (or CSV) text as a new version; rejected lines come back with their numbers. */
   importText(name: string, text: string, options?: ImportOptions): Promise<BuildReport>;
 }

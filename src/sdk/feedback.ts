@@ -40,7 +40,10 @@ export interface Feedback {
   /** thumbs: up/down; label: the category. */
   label: string | null;
   correction: string | null;
-  preference: { chosen: { trace_id: string | null; text: string | null }; rejected: { trace_id: string | null; text: string | null } } | null;
+  preference: {
+    chosen: { trace_id: string | null; text: string | null };
+    rejected: { trace_id: string | null; text: string | null };
+  } | null;
   comment: string | null;
   author: string | null;
   /** The key id that sent it. */

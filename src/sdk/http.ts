@@ -109,7 +109,11 @@ export class Transport {
     }
     let response: Response;
     try {
-      response = await this.fetch(`${this.options.baseUrl}${path}`, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
+      response = await this.fetch(`${this.options.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(payload === undefined ? {} : { body: payload }),
+      });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new FenerApiError({ status: 0, code: 'network_error', message: `Could not reach Fener: ${reason}` });

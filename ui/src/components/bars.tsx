@@ -105,7 +105,13 @@ export function IntervalPlot(props: { title: string; rows: IntervalRow[]; zero?:
   return (
     <figure className="chart">
       <figcaption>{props.title}</figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} width="100%" style={{ maxWidth: width }} role="img" aria-label={`${props.title}: ${description}`}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        width="100%"
+        style={{ maxWidth: width }}
+        role="img"
+        aria-label={`${props.title}: ${description}`}
+      >
         {props.zero ? <line x1={scale(0)} x2={scale(0)} y1={0} y2={height - 24} stroke="#9ca3af" strokeDasharray="4 3" /> : null}
         {props.rows.map((row, index) => {
           const y = index * rowHeight + rowHeight / 2;

@@ -42,7 +42,8 @@ export function CanaryPanel(props: { deployment: string; onChange(): void }): Re
       }),
     [client, props.deployment, tick],
   );
-  const live = status.state === 'ready' && status.value !== null && (status.value.status === 'running' || status.value.status === 'pending');
+  const live =
+    status.state === 'ready' && status.value !== null && (status.value.status === 'running' || status.value.status === 'pending');
   useEffect(() => {
     if (!live) return;
     const timer = setTimeout(bump, pollMs);
@@ -67,60 +68,20 @@ export function CanaryPanel(props: { deployment: string; onChange(): void }): Re
 
 function CanaryView(props: { canary: CanaryStatus; onChange(): void }): ReactNode {
   const { canary } = props;
-  const client = useClient();
-  const action = useAction();
-  const stats = canaryVariantStats(canary);
-  const maxRequests = Math.max(1, ...stats.map((entry) => entry.requests));
-  const act = (confirmText: string | undefined, call: () => Promise<unknown>): void => {
-    if (confirmText !== undefined && !window.confirm(confirmText)) return;
-    void action.run(call).then((result) => result !== undefined && props.onChange());
-  };
-  const challengers = canary.variants.filter((variant) => variant.name !== canary.baseline);
   return (
     <section className="canary" aria-label={`Canary of ${canary.deployment}`}>
       <h4>
-        Canary <span className={`badge ${canary.status === 'running' ? 'ok' : canary.status === 'rolled_back' ? 'error' : ''}`}>{canary.status}</span>{' '}
+        Canary{' '}
+        <span className={`badge ${canary.status === 'running' ? 'ok' : canary.status === 'rolled_back' ? 'error' : ''}`}>
+          {canary.status}
+        </span>{' '}
         <span className="muted">
           baseline {canary.baseline} · started {dateTime(canary.started_at ?? canary.created_at)}
           {canary.ended_at ? ` · ended ${dateTime(canary.ended_at)} (${canary.end_reason ?? canary.ended_by ?? ''})` : ''}
         </span>
       </h4>
       <p className="muted">{settingsText(canary.settings)}</p>
-      <table className="canary-stats">
-        <caption className="visually-hidden">Live statistics per variant</caption>
-        <thead>
-          <tr>
-            <th scope="col">Variant</th>
-            <th scope="col">Share</th>
-            <th scope="col">Requests</th>
-            <th scope="col">Errors</th>
-            <th scope="col">Error rate</th>
-            <th scope="col">Latency p50 / p95</th>
-          </tr>
-        </thead>
-        <tbody>
-          {stats.map((entry) => {
-            const variant = canary.variants.find((candidate) => candidate.name === entry.variant);
-            return (
-              <tr key={entry.variant}>
-                <th scope="row">
-                  {entry.variant} <span className="muted">v{variant?.version}</span>
-                  {entry.variant === canary.baseline ? <span className="badge">baseline</span> : null}
-                </th>
-                <td>{variant?.percent}%</td>
-                <td>
-                  <ShareBar value={entry.requests} max={maxRequests} label={`${entry.requests} requests`} /> {count(entry.requests)}
-                </td>
-                <td>{count(entry.errors)}</td>
-                <td>{rate(entry.error_rate)}</td>
-                <td>
-                  {ms(entry.latency_p50_ms)} / {ms(entry.latency_p95_ms)}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <VariantStats canary={canary} />
       {canary.last_evaluation ? <Evaluation evaluation={canary.last_evaluation} /> : <p className="muted">Not evaluated yet.</p>}
       {canary.decisions.length > 0 ? (
         <ul className="history" aria-label="Canary decisions">
@@ -131,6 +92,72 @@ function CanaryView(props: { canary: CanaryStatus; onChange(): void }): ReactNod
           ))}
         </ul>
       ) : null}
+      <CanaryActions canary={canary} onChange={props.onChange} />
+    </section>
+  );
+}
+
+function VariantStats(props: { canary: CanaryStatus }): ReactNode {
+  const { canary } = props;
+  const stats = canaryVariantStats(canary);
+  const maxRequests = Math.max(1, ...stats.map((entry) => entry.requests));
+  return (
+    <table className="canary-stats">
+      <caption className="visually-hidden">Live statistics per variant</caption>
+      <thead>
+        <tr>
+          <th scope="col">Variant</th>
+          <th scope="col">Share</th>
+          <th scope="col">Requests</th>
+          <th scope="col">Errors</th>
+          <th scope="col">Error rate</th>
+          <th scope="col">Latency p50 / p95</th>
+        </tr>
+      </thead>
+      <tbody>
+        {stats.map((entry) => {
+          const variant = canary.variants.find((candidate) => candidate.name === entry.variant);
+          return (
+            <tr key={entry.variant}>
+              <th scope="row">
+                {entry.variant} <span className="muted">v{variant?.version}</span>
+                {entry.variant === canary.baseline ? <span className="badge">baseline</span> : null}
+              </th>
+              <td>{variant?.percent}%</td>
+              <td>
+                <ShareBar value={entry.requests} max={maxRequests} label={`${entry.requests} requests`} /> {count(entry.requests)}
+              </td>
+              <td>{count(entry.errors)}</td>
+              <td>{rate(entry.error_rate)}</td>
+              <td>
+                {ms(entry.latency_p50_ms)} / {ms(entry.latency_p95_ms)}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/** The buttons the canary's state allows; promote and abort ask first. */
+function CanaryActions(props: { canary: CanaryStatus; onChange(): void }): ReactNode {
+  const { canary } = props;
+  const client = useClient();
+  const action = useAction();
+  const act = (confirmText: string | undefined, call: () => Promise<unknown>): void => {
+    if (confirmText !== undefined && !window.confirm(confirmText)) return;
+    void action.run(call).then((result) => result !== undefined && props.onChange());
+  };
+  const challengers = canary.variants.filter((variant) => variant.name !== canary.baseline);
+  const promote = (variant: string) => () =>
+    act(`Promote ${variant} to all traffic of ${canary.deployment}?`, () => client.canary.promote(canary.deployment, variant));
+  const abort = (): void =>
+    act(`Abort the canary of ${canary.deployment}? All traffic returns to the active version.`, () =>
+      client.canary.abort(canary.deployment),
+    );
+  return (
+    <>
       <div className="inline">
         {canary.status === 'pending' ? (
           <button type="button" onClick={() => act(undefined, () => client.canary.approve(canary.deployment))} disabled={action.pending}>
@@ -139,25 +166,20 @@ function CanaryView(props: { canary: CanaryStatus; onChange(): void }): ReactNod
         ) : null}
         {canary.status === 'running' ? (
           <>
-            <button type="button" className="secondary" onClick={() => act(undefined, () => client.canary.evaluate(canary.deployment))} disabled={action.pending}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => act(undefined, () => client.canary.evaluate(canary.deployment))}
+              disabled={action.pending}
+            >
               Evaluate now
             </button>
             {challengers.map((variant) => (
-              <button
-                key={variant.name}
-                type="button"
-                onClick={() => act(`Promote ${variant.name} to all traffic of ${canary.deployment}?`, () => client.canary.promote(canary.deployment, variant.name))}
-                disabled={action.pending}
-              >
+              <button key={variant.name} type="button" onClick={promote(variant.name)} disabled={action.pending}>
                 Promote {variant.name}
               </button>
             ))}
-            <button
-              type="button"
-              className="danger"
-              onClick={() => act(`Abort the canary of ${canary.deployment}? All traffic returns to the active version.`, () => client.canary.abort(canary.deployment))}
-              disabled={action.pending}
-            >
+            <button type="button" className="danger" onClick={abort} disabled={action.pending}>
               Abort canary (roll back)
             </button>
           </>
@@ -169,7 +191,7 @@ function CanaryView(props: { canary: CanaryStatus; onChange(): void }): ReactNod
         </p>
       ) : null}
       {action.error ? <ErrorNotice error={action.error} /> : null}
-    </section>
+    </>
   );
 }
 

@@ -33,7 +33,9 @@ export function DatasetDetailPage(props: { name: string }): ReactNode {
 }
 
 function sourceText(source: Record<string, unknown>): string {
-  const parts = Object.entries(source).map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+  const parts = Object.entries(source).map(
+    ([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+  );
   return parts.join(', ') || '–';
 }
 
@@ -194,24 +196,12 @@ function Diff(props: { dataset: DatasetDetail }): ReactNode {
     const lists = await Promise.all(kinds.map((kind) => client.datasets.diff(name, { from, to, kind, limit: 100 })));
     return { counts: lists[0]!.counts, ids: Object.fromEntries(kinds.map((kind, index) => [kind, lists[index]!.items ?? []])) };
   }, [client, name, from, to]);
-  const select = (id: string, label: string, value: number, set: (version: number) => void): ReactNode => (
-    <>
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} onChange={(event) => set(Number(event.target.value))}>
-        {versions.map((entry) => (
-          <option key={entry.version} value={entry.version}>
-            v{entry.version}
-          </option>
-        ))}
-      </select>
-    </>
-  );
   return (
     <>
       <h2>Diff</h2>
       <div className="inline">
-        {select('diff-from', 'From version', from, setFrom)}
-        {select('diff-to', 'To version', to, setTo)}
+        <VersionSelect id="diff-from" label="From version" versions={versions} value={from} onChange={setFrom} />
+        <VersionSelect id="diff-to" label="To version" versions={versions} value={to} onChange={setTo} />
       </div>
       <AsyncView data={diff} what="the diff">
         {(value) => (
@@ -241,6 +231,27 @@ function Diff(props: { dataset: DatasetDetail }): ReactNode {
           </div>
         )}
       </AsyncView>
+    </>
+  );
+}
+
+function VersionSelect(props: {
+  id: string;
+  label: string;
+  versions: DatasetDetail['versions'];
+  value: number;
+  onChange(version: number): void;
+}): ReactNode {
+  return (
+    <>
+      <label htmlFor={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(event) => props.onChange(Number(event.target.value))}>
+        {props.versions.map((entry) => (
+          <option key={entry.version} value={entry.version}>
+            v{entry.version}
+          </option>
+        ))}
+      </select>
     </>
   );
 }

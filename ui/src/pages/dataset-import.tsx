@@ -80,8 +80,8 @@ function ImportReport(props: { report: BuildReport }): ReactNode {
   const { report } = props;
   return (
     <div className="state ok" role="status">
-      {report.created ? `Created v${report.version}` : `Same content as v${report.version}: no new version`} —{' '}
-      {count(report.accepted)} accepted, {count(report.rejected)} rejected, {count(report.item_count)} items in the version.
+      {report.created ? `Created v${report.version}` : `Same content as v${report.version}: no new version`} — {count(report.accepted)}{' '}
+      accepted, {count(report.rejected)} rejected, {count(report.item_count)} items in the version.
       {report.rejected_lines.length > 0 ? (
         <ul aria-label="Rejected lines">
           {report.rejected_lines.map((line) => (

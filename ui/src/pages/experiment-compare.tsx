@@ -73,7 +73,12 @@ export function ExperimentComparePage(): ReactNode {
   );
 }
 
-function VariantPickers(props: { baseline: EvalRun; candidate: EvalRun; params: CompareParams; onChange(next: CompareParams): void }): ReactNode {
+function VariantPickers(props: {
+  baseline: EvalRun;
+  candidate: EvalRun;
+  params: CompareParams;
+  onChange(next: CompareParams): void;
+}): ReactNode {
   const side = (run: EvalRun, role: 'baseline' | 'candidate'): ReactNode => {
     const variants = variantsOf(run);
     const key = role === 'baseline' ? 'baselineVariant' : 'candidateVariant';
@@ -141,7 +146,11 @@ function ComparisonView(props: { comparison: RunComparison; onMetric(metric: str
               <td>{signed(paired.meanDifference)}</td>
               <td>
                 [{number(paired.low)}, {number(paired.high)}]
-                {paired.low > 0 ? <span className="badge ok">better</span> : paired.high < 0 ? <span className="badge error">worse</span> : null}
+                {paired.low > 0 ? (
+                  <span className="badge ok">better</span>
+                ) : paired.high < 0 ? (
+                  <span className="badge error">worse</span>
+                ) : null}
               </td>
               <td>{number(paired.pValue)}</td>
               <td>
@@ -205,7 +214,11 @@ function ItemDifferences(props: { metric: string; metrics: string[]; items: Item
           ))}
         </select>
       </div>
-      <BarChart title={`${props.metric}: candidate − baseline per item`} labels={sorted.map((item) => item.item_id)} values={sorted.map((item) => item.difference)} />
+      <BarChart
+        title={`${props.metric}: candidate − baseline per item`}
+        labels={sorted.map((item) => item.item_id)}
+        values={sorted.map((item) => item.difference)}
+      />
       <table className="item-differences">
         <caption className="visually-hidden">Per-item differences of {props.metric}</caption>
         <thead>

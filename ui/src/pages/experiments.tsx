@@ -92,10 +92,26 @@ function ComparePicker(props: { runs: EvalRun[] }): ReactNode {
     event.preventDefault();
     navigate(comparePath({ baseline, candidate }));
   };
-  const picker = (id: string, label: string, value: string, set: (run: string) => void): ReactNode => (
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="compare-heading">
+      <h2 id="compare-heading">Compare two runs</h2>
+      <p className="muted">
+        A paired bootstrap over the items both runs finished: per-metric differences with confidence intervals, item by item.
+      </p>
+      <RunSelect id="compare-baseline" label="Baseline run" runs={props.runs} value={baseline} onChange={setBaseline} />
+      <RunSelect id="compare-candidate" label="Candidate run" runs={props.runs} value={candidate} onChange={setCandidate} />
+      <button type="submit" disabled={baseline === '' || candidate === ''}>
+        Compare
+      </button>
+    </form>
+  );
+}
+
+function RunSelect(props: { id: string; label: string; runs: EvalRun[]; value: string; onChange(run: string): void }): ReactNode {
+  return (
     <>
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} onChange={(event) => set(event.target.value)}>
+      <label htmlFor={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(event) => props.onChange(event.target.value)}>
         {props.runs.map((run) => (
           <option key={run.id} value={run.id}>
             {runLabel(run)}
@@ -103,16 +119,5 @@ function ComparePicker(props: { runs: EvalRun[] }): ReactNode {
         ))}
       </select>
     </>
-  );
-  return (
-    <form className="card" onSubmit={submit} aria-labelledby="compare-heading">
-      <h2 id="compare-heading">Compare two runs</h2>
-      <p className="muted">A paired bootstrap over the items both runs finished: per-metric differences with confidence intervals, item by item.</p>
-      {picker('compare-baseline', 'Baseline run', baseline, setBaseline)}
-      {picker('compare-candidate', 'Candidate run', candidate, setCandidate)}
-      <button type="submit" disabled={baseline === '' || candidate === ''}>
-        Compare
-      </button>
-    </form>
   );
 }

@@ -7,7 +7,10 @@ import { count } from '../components/format.js';
 import { Link } from '../router.js';
 import { useClient, useRefresh } from '../session.js';
 
-type Answer = { kind: 'thumbs'; values: string[] } | { kind: 'score'; values: string[]; min: number | null; max: number | null } | { kind: 'label'; values: string[] };
+type Answer =
+  | { kind: 'thumbs'; values: string[] }
+  | { kind: 'score'; values: string[]; min: number | null; max: number | null }
+  | { kind: 'label'; values: string[] };
 
 /** What a reviewer answers with: thumbs when the queue names no score, else its definition's kind. */
 export function answerShape(queue: AnnotationQueue, definitions: ScoreDefinition[]): Answer {
@@ -99,7 +102,11 @@ function Progress(props: { progress: QueueProgress }): ReactNode {
     <>
       <h2>Progress</h2>
       <p>
-        <ShareBar value={progress.completed_items} max={progress.total_items} label={`${progress.completed_items} of ${progress.total_items} items complete`} />{' '}
+        <ShareBar
+          value={progress.completed_items}
+          max={progress.total_items}
+          label={`${progress.completed_items} of ${progress.total_items} items complete`}
+        />{' '}
         {count(progress.completed_items)} of {count(progress.total_items)} items complete
       </p>
       <table>
@@ -187,40 +194,14 @@ function ItemForm(props: { queue: AnnotationQueue; item: AnnotationItem; reviewe
   return (
     <form onSubmit={submit} aria-label={`Item ${item.position + 1}`}>
       <p className="muted">
-        Item {item.position + 1} · {item.source_kind === 'trace' ? <Link to={`/traces/${encodeURIComponent(item.source_id)}`}>{item.source_id}</Link> : item.source_id}
+        Item {item.position + 1} ·{' '}
+        {item.source_kind === 'trace' ? <Link to={`/traces/${encodeURIComponent(item.source_id)}`}>{item.source_id}</Link> : item.source_id}
       </p>
       <h3>Input</h3>
       <pre className="review-input">{item.input_text}</pre>
       <h3>Output</h3>
       <pre className="answer review-output">{item.output_text ?? '(none)'}</pre>
-      {answer.values.length > 0 ? (
-        <fieldset className="choices">
-          <legend>
-            {label}
-            {answer.kind === 'score' && answer.min !== null && answer.max !== null ? ` (${answer.min}–${answer.max})` : ''}
-          </legend>
-          {answer.values.map((option) => (
-            <label key={option} className="checkbox">
-              <input type="radio" name="answer" value={option} checked={chosen === option} onChange={() => setChosen(option)} required />
-              {answer.kind === 'thumbs' ? (option === 'up' ? '👍 Thumbs up' : '👎 Thumbs down') : option}
-            </label>
-          ))}
-        </fieldset>
-      ) : (
-        <>
-          <label htmlFor="answer-score">{label}</label>
-          <input
-            id="answer-score"
-            type="number"
-            step="any"
-            required
-            value={chosen}
-            onChange={(event) => setChosen(event.target.value)}
-            {...(answer.kind === 'score' && answer.min !== null ? { min: answer.min } : {})}
-            {...(answer.kind === 'score' && answer.max !== null ? { max: answer.max } : {})}
-          />
-        </>
-      )}
+      <AnswerControls answer={answer} label={label} chosen={chosen} onChoose={setChosen} />
       <label htmlFor="answer-comment">Comment (optional)</label>
       <textarea id="answer-comment" rows={2} value={comment} onChange={(event) => setComment(event.target.value)} />
       <div className="inline">
@@ -233,5 +214,50 @@ function ItemForm(props: { queue: AnnotationQueue; item: AnnotationItem; reviewe
       </div>
       {action.error ? <ErrorNotice error={action.error} /> : null}
     </form>
+  );
+}
+
+/** Radios for a short scale, categories or thumbs; a number field for an open or long range. */
+function AnswerControls(props: { answer: Answer; label: string; chosen: string; onChoose(value: string): void }): ReactNode {
+  return (
+    <>
+      {props.answer.values.length > 0 ? (
+        <fieldset className="choices">
+          <legend>
+            {props.label}
+            {props.answer.kind === 'score' && props.answer.min !== null && props.answer.max !== null
+              ? ` (${props.answer.min}–${props.answer.max})`
+              : ''}
+          </legend>
+          {props.answer.values.map((option) => (
+            <label key={option} className="checkbox">
+              <input
+                type="radio"
+                name="answer"
+                value={option}
+                checked={props.chosen === option}
+                onChange={() => props.onChoose(option)}
+                required
+              />
+              {props.answer.kind === 'thumbs' ? (option === 'up' ? '👍 Thumbs up' : '👎 Thumbs down') : option}
+            </label>
+          ))}
+        </fieldset>
+      ) : (
+        <>
+          <label htmlFor="answer-score">{props.label}</label>
+          <input
+            id="answer-score"
+            type="number"
+            step="any"
+            required
+            value={props.chosen}
+            onChange={(event) => props.onChoose(event.target.value)}
+            {...(props.answer.kind === 'score' && props.answer.min !== null ? { min: props.answer.min } : {})}
+            {...(props.answer.kind === 'score' && props.answer.max !== null ? { max: props.answer.max } : {})}
+          />
+        </>
+      )}
+    </>
   );
 }

@@ -82,7 +82,6 @@ function FeedbackForm(props: { trace: Trace; scores: ScoreDefinition[]; onSent()
   const [comment, setComment] = useState('');
   const [sent, setSent] = useState(0);
   const action = useAction();
-  const definition = props.scores.find((entry) => entry.name === scoreName);
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     const extra = comment.trim() ? { comment: comment.trim() } : {};
@@ -104,7 +103,12 @@ function FeedbackForm(props: { trace: Trace; scores: ScoreDefinition[]; onSent()
       });
   };
   const thumb = (value: 'up' | 'down', label: string): ReactNode => (
-    <button type="button" className={thumbs === value ? 'selected' : 'secondary'} aria-pressed={thumbs === value} onClick={() => setThumbs(thumbs === value ? undefined : value)}>
+    <button
+      type="button"
+      className={thumbs === value ? 'selected' : 'secondary'}
+      aria-pressed={thumbs === value}
+      onClick={() => setThumbs(thumbs === value ? undefined : value)}
+    >
       {label}
     </button>
   );
@@ -115,30 +119,7 @@ function FeedbackForm(props: { trace: Trace; scores: ScoreDefinition[]; onSent()
         {thumb('up', '👍 Thumbs up')}
         {thumb('down', '👎 Thumbs down')}
       </div>
-      {props.scores.length === 0 ? (
-        <p className="muted">No numeric score is defined for this project (PUT /api/score-definitions/NAME adds one).</p>
-      ) : (
-        <div className="inline">
-          <label htmlFor="feedback-score-name">Score</label>
-          <select id="feedback-score-name" value={scoreName} onChange={(event) => setScoreName(event.target.value)}>
-            {props.scores.map((entry) => (
-              <option key={entry.name} value={entry.name}>
-                {entry.name}
-              </option>
-            ))}
-          </select>
-          <label htmlFor="feedback-score-value">Value{definition && definition.min !== null && definition.max !== null ? ` (${definition.min}–${definition.max})` : ''}</label>
-          <input
-            id="feedback-score-value"
-            type="number"
-            step="any"
-            value={score}
-            onChange={(event) => setScore(event.target.value)}
-            {...(definition?.min === null || definition?.min === undefined ? {} : { min: definition.min })}
-            {...(definition?.max === null || definition?.max === undefined ? {} : { max: definition.max })}
-          />
-        </div>
-      )}
+      <ScoreFields scores={props.scores} name={scoreName} value={score} onName={setScoreName} onValue={setScore} />
       <label htmlFor="feedback-comment">Comment (optional)</label>
       <textarea id="feedback-comment" rows={2} value={comment} onChange={(event) => setComment(event.target.value)} />
       <button type="submit" disabled={action.pending || (thumbs === undefined && score === '')}>
@@ -151,5 +132,46 @@ function FeedbackForm(props: { trace: Trace; scores: ScoreDefinition[]; onSent()
       ) : null}
       {action.error ? <ErrorNotice error={action.error} /> : null}
     </form>
+  );
+}
+
+/** A numeric score of the trace's project: which one, and its value (within its range). */
+function ScoreFields(props: {
+  scores: ScoreDefinition[];
+  name: string;
+  value: string;
+  onName(name: string): void;
+  onValue(value: string): void;
+}): ReactNode {
+  const definition = props.scores.find((entry) => entry.name === props.name);
+  return (
+    <>
+      {props.scores.length === 0 ? (
+        <p className="muted">No numeric score is defined for this project (PUT /api/score-definitions/NAME adds one).</p>
+      ) : (
+        <div className="inline">
+          <label htmlFor="feedback-score-name">Score</label>
+          <select id="feedback-score-name" value={props.name} onChange={(event) => props.onName(event.target.value)}>
+            {props.scores.map((entry) => (
+              <option key={entry.name} value={entry.name}>
+                {entry.name}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="feedback-score-value">
+            Value{definition && definition.min !== null && definition.max !== null ? ` (${definition.min}–${definition.max})` : ''}
+          </label>
+          <input
+            id="feedback-score-value"
+            type="number"
+            step="any"
+            value={props.value}
+            onChange={(event) => props.onValue(event.target.value)}
+            {...(definition?.min === null || definition?.min === undefined ? {} : { min: definition.min })}
+            {...(definition?.max === null || definition?.max === undefined ? {} : { max: definition.max })}
+          />
+        </div>
+      )}
+    </>
   );
 }
