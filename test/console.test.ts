@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { defaultConsoleDir } from '../src/server/console.js';
-import { launchBrowser, pageErrors, screenshot, type Browser } from './support/browser.js';
+import { launchBrowser, pageErrors, screenshot, signIn, type Browser } from './support/browser.js';
 import { seedConsole, type SeededConsole } from './support/console-seed.js';
 import { flushTraces } from './support/fener.js';
 
@@ -26,13 +26,6 @@ interface TraceView {
   error_code: string | null;
   response_body: { message?: { content?: string } } | null;
   metadata: Record<string, unknown> | null;
-}
-
-export async function signIn(page: Page, url: string, key: string): Promise<void> {
-  await page.goto(`${url}/`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
 function assertBuilt(): void {
@@ -341,7 +334,7 @@ describe('web console', () => {
     const projectPage = await browser.newPage();
     await signIn(projectPage, url(), seeded.appKey);
     const nav = await projectPage.getByRole('navigation', { name: 'Console' }).getByRole('link').allInnerTexts();
-    assert.deepEqual(nav, ['Dashboard', 'Traces']);
+    assert.deepEqual(nav, ['Dashboard', 'Traces', 'Feedback']);
     assert.match(await projectPage.locator('nav').innerText(), /project default/);
     await projectPage.getByRole('link', { name: 'Traces' }).click();
     await projectPage.locator('table.traces tbody tr').first().waitFor();

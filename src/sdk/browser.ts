@@ -5,6 +5,61 @@
 export { FenerClient } from './client.js';
 export type { ChatCompletion, ChatRequest, FenerClientOptions } from './client.js';
 export { FenerApiError } from './http.js';
+export { canaryVariantStats } from './canary.js';
+export type {
+  Canary,
+  CanaryApi,
+  CanaryComparison,
+  CanaryCounts,
+  CanaryEvaluation,
+  CanaryStatus,
+  CanaryStatusName,
+  CanaryTest,
+  CanaryVariantStats,
+} from './canary.js';
+export type {
+  BuildReport,
+  Dataset,
+  DatasetDetail,
+  DatasetDiff,
+  DatasetItem,
+  DatasetItemPage,
+  DatasetVersion,
+  DatasetsApi,
+  DiffKind,
+  ImportOptions,
+  ItemSplit,
+  VersionRef,
+} from './datasets.js';
+export type {
+  CompareInput,
+  EvalResult,
+  EvalResultPage,
+  EvalRun,
+  EvalsApi,
+  ExperimentEntry,
+  ItemDifference,
+  MeanInterval,
+  PairedComparison,
+  RunComparison,
+  RunStatus,
+  RunSummary,
+  VariantSummary,
+} from './evals.js';
+export type {
+  AnnotationItem,
+  AnnotationQueue,
+  Feedback,
+  FeedbackApi,
+  FeedbackKind,
+  FeedbackQuery,
+  FeedbackSummary,
+  FeedbackValue,
+  QueueProgress,
+  QueuesApi,
+  ScoreAgreement,
+  ScoreDefinition,
+} from './feedback.js';
 export type { FetchLike } from './http.js';
 export type { StatsBucket, StatsGroupBy, StatsPoint, StatsQuery, StatsSummary, StatsTimeseries, StatsWindow, TopError } from './stats.js';
 export type {

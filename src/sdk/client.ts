@@ -7,6 +7,10 @@
  * const fener = new FenerClient({ baseUrl: 'http://127.0.0.1:4000', apiKey: process.env.FENER_ADMIN_KEY! });
  * const { data } = await fener.traces.list({ status: 'error', limit: 20 });
  */
+import { canaryApi, type CanaryApi } from './canary.js';
+import { datasetsApi, type DatasetsApi } from './datasets.js';
+import { evalsApi, type EvalsApi } from './evals.js';
+import { feedbackApi, queuesApi, type FeedbackApi, type QueuesApi } from './feedback.js';
 import { Transport, queryString, type TransportOptions } from './http.js';
 import type { StatsQuery, StatsSummary, StatsTimeseries, StatsWindow, TopError } from './stats.js';
 import type {
@@ -60,8 +64,24 @@ const segment = encodeURIComponent;
 export class FenerClient {
   private readonly http: Transport;
 
+  /** Datasets: versions, items, diffs, imports (admin). See datasets.ts. */
+  readonly datasets: DatasetsApi;
+  /** Experiment runs, results and comparisons (admin). See evals.ts. */
+  readonly evals: EvalsApi;
+  /** Feedback on traces and score definitions (any key). See feedback.ts. */
+  readonly feedback: FeedbackApi;
+  /** Annotation queues (any key of the queue's project). See feedback.ts. */
+  readonly queues: QueuesApi;
+  /** Canary releases of deployments (admin). See canary.ts. */
+  readonly canary: CanaryApi;
+
   constructor(options: FenerClientOptions) {
     this.http = new Transport(options);
+    this.datasets = datasetsApi(this.http);
+    this.evals = evalsApi(this.http);
+    this.feedback = feedbackApi(this.http);
+    this.queues = queuesApi(this.http);
+    this.canary = canaryApi(this.http);
   }
 
   /**

@@ -77,6 +77,14 @@ export function queryString(query: Record<string, QueryValue>): string {
   return encoded === '' ? '' : `?${encoded}`;
 }
 
+export interface CallInit {
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Or sent as is (a JSONL or CSV upload), with its content type. */
+  text?: { body: string; contentType: string };
+  headers?: Record<string, string>;
+}
+
 export class Transport {
   private readonly fetch: FetchLike;
 
@@ -85,20 +93,26 @@ export class Transport {
   }
 
   /** Sends one request; resolves to the parsed JSON body, or throws `FenerApiError`. */
-  async request<T>(method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
-    const { body } = init;
+  async request<T>(method: string, path: string, init: CallInit = {}): Promise<T> {
     const headers: Record<string, string> = {
       ...init.headers,
       authorization: `Bearer ${this.options.apiKey}`,
       accept: 'application/json',
     };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    let payload: string | undefined;
+    if (init.text !== undefined) {
+      headers['content-type'] = init.text.contentType;
+      payload = init.text.body;
+    } else if (init.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(init.body);
+    }
     let response: Response;
     try {
       response = await this.fetch(`${this.options.baseUrl}${path}`, {
         method,
         headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(payload === undefined ? {} : { body: payload }),
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -71,3 +71,11 @@ export function pageErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/** Signs in on the console's page with a key, and waits for the signed-in layout. */
+export async function signIn(page: Page, url: string, key: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}

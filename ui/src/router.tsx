@@ -1,12 +1,18 @@
 /**
  * The console's pages, in one table: a path pattern, a title, whether it is in the navigation, and
- * the page. Pages that other parts of Fener bring (datasets, experiments, feedback queues, canary)
- * are added here as rows when their API exists. Paths are real URLs (the server answers any page
+ * the page (the canary panel lives on the deployments page, the feedback form on a trace's page). Paths are real URLs (the server answers any page
  * path with index.html), so links can be shared and the back button works.
  */
 import { useEffect, useState, type MouseEvent, type ReactNode } from 'react';
 import { AuditPage } from './pages/audit.js';
 import { DashboardPage } from './pages/dashboard.js';
+import { DatasetDetailPage } from './pages/dataset-detail.js';
+import { DatasetsPage } from './pages/datasets.js';
+import { ExperimentComparePage } from './pages/experiment-compare.js';
+import { ExperimentRunPage } from './pages/experiment-run.js';
+import { ExperimentsPage } from './pages/experiments.js';
+import { FeedbackQueuePage } from './pages/feedback-queue.js';
+import { FeedbackPage } from './pages/feedback.js';
 import { KeysPage } from './pages/keys.js';
 import { ModelsPage } from './pages/models.js';
 import { PromptDetailPage } from './pages/prompt-detail.js';
@@ -31,6 +37,25 @@ export const pageRoutes: PageRoute[] = [
   { path: '/traces/:id', title: 'Trace', nav: false, admin: false, render: (params) => <TraceDetailPage id={params.id ?? ''} /> },
   { path: '/prompts', title: 'Prompts', nav: true, admin: true, render: () => <PromptsPage /> },
   { path: '/prompts/:name', title: 'Prompt', nav: false, admin: true, render: (params) => <PromptDetailPage name={params.name ?? ''} /> },
+  { path: '/datasets', title: 'Datasets', nav: true, admin: true, render: () => <DatasetsPage /> },
+  {
+    path: '/datasets/:name',
+    title: 'Dataset',
+    nav: false,
+    admin: true,
+    render: (params) => <DatasetDetailPage name={params.name ?? ''} />,
+  },
+  { path: '/experiments', title: 'Experiments', nav: true, admin: true, render: () => <ExperimentsPage /> },
+  { path: '/experiments/compare', title: 'Compare runs', nav: false, admin: true, render: () => <ExperimentComparePage /> },
+  { path: '/experiments/runs/:id', title: 'Run', nav: false, admin: true, render: (params) => <ExperimentRunPage id={params.id ?? ''} /> },
+  { path: '/feedback', title: 'Feedback', nav: true, admin: false, render: () => <FeedbackPage /> },
+  {
+    path: '/feedback/queues/:queue',
+    title: 'Annotation queue',
+    nav: false,
+    admin: false,
+    render: (params) => <FeedbackQueuePage name={params.queue ?? ''} />,
+  },
   { path: '/models', title: 'Models & deployments', nav: true, admin: true, render: () => <ModelsPage /> },
   { path: '/keys', title: 'Keys', nav: true, admin: true, render: () => <KeysPage /> },
   { path: '/audit', title: 'Audit', nav: true, admin: true, render: () => <AuditPage /> },

@@ -5,6 +5,7 @@ import { AsyncView, Empty, ErrorNotice, useAction, useAsync } from '../component
 import { ShareBar } from '../components/chart.js';
 import { dateTime, json } from '../components/format.js';
 import { useClient, useRefresh } from '../session.js';
+import { CanaryPanel } from './canary-panel.js';
 
 export function ModelsPage(): ReactNode {
   const client = useClient();
@@ -209,6 +210,7 @@ function DeploymentCard(props: { deployment: Deployment; onChange(): void }): Re
           ))}
         </tbody>
       </table>
+      <CanaryPanel deployment={deployment.name} onChange={props.onChange} />
       <form className="inline" onSubmit={rollback}>
         <label htmlFor={`rollback-${deployment.name}`}>Roll back to</label>
         <select id={`rollback-${deployment.name}`} value={target} onChange={(event) => setTarget(event.target.value)}>

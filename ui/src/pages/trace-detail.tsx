@@ -5,6 +5,7 @@ import { AsyncView, useAsync } from '../components/async.js';
 import { count, dateTime, json, ms, usd } from '../components/format.js';
 import { Link } from '../router.js';
 import { useClient } from '../session.js';
+import { TraceFeedback } from './trace-feedback.js';
 
 function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
@@ -129,6 +130,7 @@ function TraceView(props: { trace: Trace }): ReactNode {
       </details>
       <h2>Metadata</h2>
       {trace.metadata ? <pre>{json(trace.metadata)}</pre> : <p className="muted">None.</p>}
+      <TraceFeedback trace={trace} />
     </>
   );
 }

@@ -1,0 +1,150 @@
+/**
+ * Canary and A/B releases of a deployment (`/api/deployments/NAME/canary`, admin key): status with
+ * live counters and the sequential test's evidence, approve, promote, abort, evaluate now.
+ */
+import type { Transport } from './http.js';
+
+const segment = encodeURIComponent;
+
+export type CanaryStatusName = 'pending' | 'running' | 'promoted' | 'rolled_back' | 'aborted';
+
+/** The mixture SPRT on one signal: reject when `statistic` reaches `threshold` (= 1/alpha). */
+export interface CanaryTest {
+  difference: number;
+  standard_error: number;
+  statistic: number;
+  threshold: number;
+  p_value: number;
+  alpha: number;
+}
+
+/** One challenger against the baseline on one signal (`error_rate`, `latency`, `score:NAME`). */
+export interface CanaryComparison {
+  variant: string;
+  signal: string;
+  baseline: { n: number; bad: number; rate: number };
+  challenger: { n: number; bad: number; rate: number };
+  verdict: 'insufficient' | 'harm' | 'non_inferior' | 'undecided';
+  harm?: CanaryTest;
+  non_inferiority?: CanaryTest & { margin: number };
+}
+
+export interface CanaryEvaluation {
+  at: number;
+  decision: 'continue' | 'promote' | 'rollback';
+  /** The challenger promoted, or the one that caused the rollback. */
+  variant?: string;
+  reason: string;
+  latency_threshold_ms: number | null;
+  comparisons: CanaryComparison[];
+}
+
+export interface Canary {
+  id: string;
+  deployment: string;
+  status: CanaryStatusName;
+  baseline: string;
+  variants: { name: string; percent: number; version: number }[];
+  /** The analysis settings with defaults filled in (alpha, min_samples, margins…). */
+  settings: Record<string, unknown>;
+  created_at: number;
+  created_by: string;
+  approved_by: string | null;
+  started_at: number | null;
+  ended_at: number | null;
+  ended_by: string | null;
+  end_reason: string | null;
+  latency_threshold_ms: number | null;
+  latency_snapshot: Record<string, { n: number; over: number }> | null;
+  promotion_request: { variant: string; requested_by: string; at: number } | null;
+  last_evaluation: CanaryEvaluation | null;
+  evaluated_at: number | null;
+  decisions: { seq: number; at: number; action: 'promote' | 'rollback' | 'abort'; actor: string; evidence: unknown }[];
+}
+
+/**
+ * Counters per variant, written by every replica each second: `requests`, `errors`, latency
+ * histogram buckets `latency:<i>` (bucket i holds [1.2^i, 1.2^(i+1)) ms) and posted scores
+ * `score:<source>:n` / `score:<source>:bad`.
+ */
+export type CanaryCounts = Record<string, Record<string, number>>;
+
+export interface CanaryStatus extends Canary {
+  counts: CanaryCounts;
+}
+
+/** What a person reads first for one variant, computed from its counters. */
+export interface CanaryVariantStats {
+  variant: string;
+  requests: number;
+  errors: number;
+  error_rate: number;
+  /** Upper bound of the histogram bucket holding the quantile (within 20 %); null without successful calls. */
+  latency_p50_ms: number | null;
+  latency_p95_ms: number | null;
+}
+
+const bucketBase = 1.2;
+
+function latencyQuantile(buckets: [number, number][], total: number, quantile: number): number | null {
+  if (total === 0) return null;
+  let seen = 0;
+  for (const [index, count] of buckets) {
+    seen += count;
+    if (seen >= quantile * total) return bucketBase ** (index + 1);
+  }
+  return null;
+}
+
+/**
+ * Requests, errors, error rate and latency p50/p95 per variant from a canary's counters.
+ * @example const stats = canaryVariantStats(await fener.canary.status('bot'));
+ */
+export function canaryVariantStats(status: Pick<CanaryStatus, 'variants' | 'counts'>): CanaryVariantStats[] {
+  return status.variants.map(({ name }) => {
+    const counts = status.counts[name] ?? {};
+    const requests = counts.requests ?? 0;
+    const errors = counts.errors ?? 0;
+    const buckets: [number, number][] = Object.entries(counts)
+      .filter(([metric]) => metric.startsWith('latency:'))
+      .map(([metric, count]): [number, number] => [Number(metric.slice('latency:'.length)), count])
+      .filter(([index]) => Number.isInteger(index))
+      .sort((a, b) => a[0] - b[0]);
+    const total = buckets.reduce((sum, [, count]) => sum + count, 0);
+    return {
+      variant: name,
+      requests,
+      errors,
+      error_rate: requests === 0 ? 0 : errors / requests,
+      latency_p50_ms: latencyQuantile(buckets, total, 0.5),
+      latency_p95_ms: latencyQuantile(buckets, total, 0.95),
+    };
+  });
+}
+
+export interface CanaryApi {
+  /** The deployment's latest canary (404 when it never had one). */
+  status(deployment: string): Promise<CanaryStatus>;
+  start(deployment: string, input: Record<string, unknown>): Promise<Canary>;
+  approve(deployment: string): Promise<Canary>;
+  /** Under a policy requiring approval, the first call only records the request. */
+  promote(deployment: string, variant?: string): Promise<{ canary: Canary; awaiting_approval: boolean }>;
+  /** Stops the canary: all traffic returns to the active version. */
+  abort(deployment: string): Promise<Canary>;
+  /** Runs the analysis now and applies its decision. */
+  evaluate(deployment: string): Promise<CanaryEvaluation>;
+}
+
+/** @example const { status, counts, last_evaluation } = await fener.canary.status('bot'); */
+export function canaryApi(http: Transport): CanaryApi {
+  const base = (deployment: string): string => `/api/deployments/${segment(deployment)}/canary`;
+  return {
+    status: (deployment) => http.request('GET', base(deployment)),
+    start: (deployment, input) => http.request('POST', base(deployment), { body: input }),
+    approve: (deployment) => http.request('POST', `${base(deployment)}/approve`),
+    promote: (deployment, variant) =>
+      http.request('POST', `${base(deployment)}/promote`, { body: variant === undefined ? {} : { variant } }),
+    abort: (deployment) => http.request('POST', `${base(deployment)}/abort`),
+    evaluate: (deployment) => http.request('POST', `${base(deployment)}/evaluate`),
+  };
+}

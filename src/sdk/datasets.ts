@@ -1,0 +1,131 @@
+/** Datasets in `/api/datasets`: versions with lineage, items page by page, diffs and imports (admin key). */
+import { queryString, type Transport } from './http.js';
+
+const segment = encodeURIComponent;
+
+export type ItemSplit = 'train' | 'validation' | 'test';
+
+export interface Dataset {
+  name: string;
+  project_id: string;
+  description: string | null;
+  /** 0 until a first version is written. */
+  latest_version: number;
+  created_at: number;
+  created_by: string;
+  updated_at: number;
+}
+
+/** One immutable version; `parent_version`, `step`, `params` and `source` are its lineage. */
+export interface DatasetVersion {
+  version: number;
+  parent_version: number | null;
+  /** `import`, `items`, `traces`, `feedback`, or a preparation step. */
+  step: string;
+  params: Record<string, unknown>;
+  source: Record<string, unknown>;
+  stats: Record<string, unknown>;
+  item_count: number;
+  content_hash: string;
+  created_at: number;
+  created_by: string;
+}
+
+export interface DatasetDetail extends Dataset {
+  /** Newest first. */
+  versions: DatasetVersion[];
+  /** Versions being written now (not visible until committed). */
+  pending_versions: number;
+}
+
+export interface DatasetItem {
+  id: string;
+  position: number;
+  split: ItemSplit | null;
+  content_hash: string;
+  /** Chat `messages` or template `variables`. */
+  input: unknown;
+  expected?: unknown;
+  rejected?: unknown;
+  metadata?: Record<string, unknown>;
+}
+
+/** A page of items; pass `next` back as `after` (null: last page). */
+export interface DatasetItemPage {
+  data: DatasetItem[];
+  next: number | null;
+}
+
+export type DiffKind = 'added' | 'removed' | 'changed';
+
+export interface DatasetDiff {
+  from: number;
+  to: number;
+  counts: { added: number; removed: number; changed: number; unchanged: number };
+  /** With `kind`: the ids of that kind (and the content hashes on either side). */
+  items?: { id: string; from_hash: string | null; to_hash: string | null }[];
+}
+
+/** What an import (or any new version) did: `created: false` when identical content already was a version. */
+export interface BuildReport {
+  version: number | null;
+  created: boolean;
+  content_hash: string | null;
+  item_count: number;
+  accepted: number;
+  rejected: number;
+  rejected_lines: { line: number; reason: string }[];
+}
+
+export interface ImportOptions {
+  format?: 'jsonl' | 'csv';
+  /** Keep the valid lines when some are rejected (default: all or nothing). */
+  keep_valid?: boolean;
+  /** Add to the latest version instead of replacing its items. */
+  append?: boolean;
+  /** Recorded as the version's source. */
+  filename?: string;
+}
+
+/** A version number or `latest`. */
+export type VersionRef = number | 'latest';
+
+export interface DatasetsApi {
+  list(query?: { project?: string }): Promise<{ data: Dataset[] }>;
+  get(name: string): Promise<DatasetDetail>;
+  create(input: { name: string; project?: string; description?: string }): Promise<Dataset>;
+  /** A version with its lineage back to the first one (nearest first). */
+  version(name: string, version: VersionRef): Promise<DatasetVersion & { lineage: DatasetVersion[] }>;
+  items(name: string, version: VersionRef, query?: { after?: number; limit?: number; split?: ItemSplit }): Promise<DatasetItemPage>;
+  /** Counts of added, removed and changed items; with `kind`, the ids of that kind too. */
+  diff(name: string, query: { from: VersionRef; to: VersionRef; kind?: DiffKind; after?: string; limit?: number }): Promise<DatasetDiff>;
+  /** JSONL (or CSV) text as a new version; rejected lines come back with their numbers. */
+  importText(name: string, text: string, options?: ImportOptions): Promise<BuildReport>;
+}
+
+/**
+ * @example
+ * const report = await fener.datasets.importText('qa', '{"id":"q1","messages":[{"role":"user","content":"Hi"}]}\n');
+ * const diff = await fener.datasets.diff('qa', { from: 1, to: 'latest', kind: 'added' });
+ */
+export function datasetsApi(http: Transport): DatasetsApi {
+  return {
+    list: (query = {}) => http.request('GET', `/api/datasets${queryString(query)}`),
+    get: (name) => http.request('GET', `/api/datasets/${segment(name)}`),
+    create: (input) => http.request('POST', '/api/datasets', { body: input }),
+    version: (name, version) => http.request('GET', `/api/datasets/${segment(name)}/versions/${version}`),
+    items: (name, version, query = {}) =>
+      http.request('GET', `/api/datasets/${segment(name)}/versions/${version}/items${queryString({ ...query })}`),
+    diff: (name, query) => http.request('GET', `/api/datasets/${segment(name)}/diff${queryString({ ...query })}`),
+    importText: (name, text, options = {}) => {
+      const { keep_valid: keepValid, append, ...rest } = options;
+      const query = queryString({
+        ...rest,
+        ...(keepValid === undefined ? {} : { keep_valid: keepValid }),
+        ...(append === undefined ? {} : { append }),
+      });
+      const contentType = options.format === 'csv' ? 'text/csv' : 'application/x-ndjson';
+      return http.request('POST', `/api/datasets/${segment(name)}/import${query}`, { text: { body: text, contentType } });
+    },
+  };
+}

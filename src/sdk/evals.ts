@@ -1,0 +1,149 @@
+/** Experiments in `/api/evals`: runs, their aggregates and per-item results, and paired comparisons (admin key). */
+import { queryString, type Transport } from './http.js';
+
+const segment = encodeURIComponent;
+
+/** A mean over items with its bootstrap confidence interval. */
+export interface MeanInterval {
+  mean: number;
+  low: number;
+  high: number;
+  n: number;
+}
+
+export interface VariantSummary {
+  variant: string;
+  model: string;
+  items: number;
+  errors: number;
+  error_rate: number;
+  /** Score key (`exact_match`, `rougeL`, `judge.correct`…) → mean with its interval. */
+  scores: Record<string, MeanInterval>;
+  latency_ms: { mean: number; p50: number; p95: number };
+  tokens: { input: number; output: number };
+  /** null when the cost could not be known (runs through HTTP). */
+  cost_usd: number | null;
+  cost_per_item_usd: number | null;
+}
+
+export interface RunSummary {
+  run_id: string;
+  experiment: string;
+  seed: number;
+  bootstrap: { iterations: number; confidence: number };
+  variants: VariantSummary[];
+}
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface EvalRun {
+  id: string;
+  experiment: string;
+  status: RunStatus;
+  seed: number;
+  total_items: number | null;
+  /** Results stored so far (items × variants). */
+  results: number;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  created_by: string;
+  error: string | null;
+  /** The experiment definition. */
+  config: Record<string, unknown>;
+  /** Aggregates per variant once the run completed. */
+  summary: RunSummary | null;
+}
+
+export interface ExperimentEntry {
+  experiment: string;
+  runs: number;
+  last_run_at: number;
+}
+
+export interface EvalResult {
+  variant: string;
+  item_id: string;
+  item_index: number;
+  status: 'ok' | 'error';
+  output: string | null;
+  scores: Record<string, number>;
+  latency_ms: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number | null;
+  trace_id: string | null;
+  error: string | null;
+}
+
+/** A page of results ending at an item boundary; pass `next_after` back as `after`. */
+export interface EvalResultPage {
+  data: EvalResult[];
+  next_after: number | null;
+}
+
+/** Paired bootstrap of candidate − baseline on one score. */
+export interface PairedComparison {
+  meanDifference: number;
+  low: number;
+  high: number;
+  n: number;
+  /** Two-sided bootstrap p-value for "no difference". */
+  pValue: number;
+  wins: number;
+  losses: number;
+  ties: number;
+}
+
+export interface ItemDifference {
+  item_id: string;
+  baseline: number;
+  candidate: number;
+  difference: number;
+}
+
+export interface RunComparison {
+  baseline: { run: string; variant: string };
+  candidate: { run: string; variant: string };
+  /** Items finished without error on both sides. */
+  paired_items: number;
+  metrics: Record<string, PairedComparison>;
+  /** The metric whose per-item differences are listed. */
+  metric: string | null;
+  /** Largest |difference| first. */
+  items: ItemDifference[];
+}
+
+export interface CompareInput {
+  baseline: { run: string; variant?: string };
+  candidate: { run: string; variant?: string };
+  metric?: string;
+  /** Per-item differences listed (default 20, at most 1000). */
+  limit?: number;
+}
+
+export interface EvalsApi {
+  experiments(): Promise<{ data: ExperimentEntry[] }>;
+  runs(query?: { experiment?: string; limit?: number }): Promise<{ data: EvalRun[] }>;
+  run(id: string): Promise<EvalRun>;
+  /** Start a run from an experiment definition (as in eval.yaml); it runs in the background. */
+  start(definition: Record<string, unknown>): Promise<EvalRun>;
+  results(id: string, query?: { variant?: string; after?: number; limit?: number }): Promise<EvalResultPage>;
+  compare(input: CompareInput): Promise<RunComparison>;
+}
+
+/**
+ * @example
+ * const { data } = await fener.evals.runs({ experiment: 'answer-prompt', limit: 2 });
+ * const comparison = await fener.evals.compare({ baseline: { run: data[1]!.id }, candidate: { run: data[0]!.id }, metric: 'exact_match' });
+ */
+export function evalsApi(http: Transport): EvalsApi {
+  return {
+    experiments: () => http.request('GET', '/api/evals/experiments'),
+    runs: (query = {}) => http.request('GET', `/api/evals/runs${queryString(query)}`),
+    run: (id) => http.request('GET', `/api/evals/runs/${segment(id)}`),
+    start: (definition) => http.request('POST', '/api/evals/runs', { body: definition }),
+    results: (id, query = {}) => http.request('GET', `/api/evals/runs/${segment(id)}/results${queryString(query)}`),
+    compare: (input) => http.request('POST', '/api/evals/compare', { body: input }),
+  };
+}

@@ -1,0 +1,192 @@
+/** One experiment run: its aggregates per variant (with confidence intervals, as a table and a chart) and its results. */
+import { useState, type ReactNode } from 'react';
+import type { EvalRun, RunSummary } from '../../../src/sdk/browser.js';
+import { AsyncView, Empty, useAsync } from '../components/async.js';
+import { IntervalPlot } from '../components/bars.js';
+import { count, dateTime, ms, percent, usd } from '../components/format.js';
+import { Link } from '../router.js';
+import { useClient } from '../session.js';
+
+export function number(value: number): string {
+  return Number(value.toFixed(4)).toString();
+}
+
+export function ExperimentRunPage(props: { id: string }): ReactNode {
+  const client = useClient();
+  const run = useAsync(() => client.evals.run(props.id), [client, props.id]);
+  return (
+    <section>
+      <p>
+        <Link to="/experiments">← Experiments</Link>
+      </p>
+      <AsyncView data={run} what="the run">
+        {(value) => <RunView run={value} />}
+      </AsyncView>
+    </section>
+  );
+}
+
+function RunView(props: { run: EvalRun }): ReactNode {
+  const { run } = props;
+  return (
+    <>
+      <h1>
+        Run <code>{run.id}</code>
+      </h1>
+      <dl className="facts">
+        {(
+          [
+            ['Experiment', run.experiment],
+            ['Status', run.status],
+            ['Results', `${count(run.results)}${run.total_items === null ? '' : ` of ${count(run.total_items)} items`}`],
+            ['Seed', String(run.seed)],
+            ['Started (UTC)', dateTime(run.created_at)],
+            ['Finished (UTC)', dateTime(run.finished_at)],
+            ['By', run.created_by],
+          ] as const
+        ).map(([label, value]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      {run.error ? (
+        <div className="state error" role="alert">
+          {run.error}
+        </div>
+      ) : null}
+      {run.summary ? <Summary summary={run.summary} /> : <Empty>No aggregates yet: the run is {run.status}.</Empty>}
+      <Results run={run} />
+    </>
+  );
+}
+
+function Summary(props: { summary: RunSummary }): ReactNode {
+  const { variants, bootstrap } = props.summary;
+  const metrics = [...new Set(variants.flatMap((variant) => Object.keys(variant.scores)))].sort();
+  return (
+    <>
+      <h2>Metrics</h2>
+      <p className="muted">
+        Means with {Math.round(bootstrap.confidence * 100)}% bootstrap intervals ({count(bootstrap.iterations)} resamples).
+      </p>
+      <table>
+        <caption className="visually-hidden">Metrics per variant</caption>
+        <thead>
+          <tr>
+            <th scope="col">Variant</th>
+            <th scope="col">Model</th>
+            {metrics.map((metric) => (
+              <th scope="col" key={metric}>
+                {metric}
+              </th>
+            ))}
+            <th scope="col">Error rate</th>
+            <th scope="col">Latency p50 / p95</th>
+            <th scope="col">Cost per item</th>
+          </tr>
+        </thead>
+        <tbody>
+          {variants.map((variant) => (
+            <tr key={variant.variant}>
+              <th scope="row">{variant.variant}</th>
+              <td>{variant.model}</td>
+              {metrics.map((metric) => {
+                const score = variant.scores[metric];
+                return (
+                  <td key={metric}>
+                    {score ? `${number(score.mean)} [${number(score.low)}, ${number(score.high)}]` : '–'}
+                    {score ? <span className="muted"> n={score.n}</span> : null}
+                  </td>
+                );
+              })}
+              <td>{percent(variant.errors, variant.items)}</td>
+              <td>
+                {ms(variant.latency_ms.p50)} / {ms(variant.latency_ms.p95)}
+              </td>
+              <td>{variant.cost_per_item_usd === null ? '–' : usd(variant.cost_per_item_usd)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="charts">
+        {metrics.map((metric) => (
+          <IntervalPlot
+            key={metric}
+            title={`${metric} by variant`}
+            rows={variants.flatMap((variant) => {
+              const score = variant.scores[metric];
+              return score ? [{ label: variant.variant, mean: score.mean, low: score.low, high: score.high }] : [];
+            })}
+          />
+        ))}
+      </div>
+    </>
+  );
+}
+
+function Results(props: { run: EvalRun }): ReactNode {
+  const client = useClient();
+  const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
+  const after = cursors.at(-1);
+  const page = useAsync(
+    () => client.evals.results(props.run.id, { limit: 25, ...(after === undefined ? {} : { after }) }),
+    [client, props.run.id, after],
+  );
+  return (
+    <>
+      <h2>Results</h2>
+      <AsyncView data={page} what="results">
+        {(value) => (
+          <>
+            <table>
+              <caption className="visually-hidden">Results per item and variant</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Item</th>
+                  <th scope="col">Variant</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Scores</th>
+                  <th scope="col">Output</th>
+                  <th scope="col">Latency</th>
+                  <th scope="col">Trace</th>
+                </tr>
+              </thead>
+              <tbody>
+                {value.data.map((result) => (
+                  <tr key={`${result.item_id}/${result.variant}`}>
+                    <th scope="row">{result.item_id}</th>
+                    <td>{result.variant}</td>
+                    <td>{result.status === 'ok' ? 'ok' : `error: ${result.error ?? ''}`}</td>
+                    <td>
+                      {Object.entries(result.scores)
+                        .map(([name, score]) => `${name} ${number(score)}`)
+                        .join(', ') || '–'}
+                    </td>
+                    <td className="clip">{result.output ?? '–'}</td>
+                    <td>{ms(result.latency_ms)}</td>
+                    <td>{result.trace_id ? <Link to={`/traces/${encodeURIComponent(result.trace_id)}`}>trace</Link> : '–'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <div className="inline">
+              <button type="button" className="secondary" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+                Previous results
+              </button>
+              <button
+                type="button"
+                className="secondary"
+                disabled={value.next_after === null}
+                onClick={() => value.next_after !== null && setCursors([...cursors, value.next_after])}
+              >
+                Next results
+              </button>
+            </div>
+          </>
+        )}
+      </AsyncView>
+    </>
+  );
+}
