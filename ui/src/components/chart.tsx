@@ -80,7 +80,7 @@ export function TimeChart(props: TimeChartProps): ReactNode {
 export function ShareBar(props: { value: number; max: number; label: string }): ReactNode {
   const width = props.max === 0 ? 0 : Math.max(2, (props.value / props.max) * 100);
   return (
-    <span className="share" aria-label={props.label} title={props.label}>
+    <span className="share" role="img" aria-label={props.label} title={props.label}>
       <span className="share-fill" style={{ width: `${width}%` }} />
     </span>
   );
