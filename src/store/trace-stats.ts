@@ -2,13 +2,18 @@
  * The dashboard's queries. Time series and summaries read the rollups (never the raw traces), so
  * their cost grows with buckets × groups, not with traffic: minute buckets read the per-minute
  * table, hour and day buckets the per-hour one. Windows are widened to whole buckets (UTC): a
- * bucket `t` covers [t, t + size). Percentiles come from merged histograms, within
- * `histogramRelativeError` (~4.9%) of the exact value. Top errors are exact, from the traces.
+ * bucket `t` covers [t, t + size). Without a project, the cross-project rows are read (one per
+ * bucket and group: nothing to merge), except per key or per project, which read the project rows.
+ * Percentiles come from merged histograms, within `histogramRelativeError` (~4.9%) of the exact
+ * value. Top errors are exact, from their own hourly rollup and the traces at the window's edges.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { addEncodedInto, type DenseHistogram, denseHistogram, percentiles } from './latency-histogram.js';
-import { hourMs, minuteMs, type RollupDimension, type RollupTable } from './trace-rollups.js';
+import { readTopErrors, type TopError } from './trace-error-rollup.js';
+import { allProjects, hourMs, minuteMs, type RollupDimension, type RollupTable } from './trace-rollups.js';
 import type { Database } from './schema.js';
+
+export type { TopError } from './trace-error-rollup.js';
 
 export type StatsBucket = 'minute' | 'hour' | 'day';
 export type StatsGroupBy = 'model' | 'key' | 'deployment' | 'project';
@@ -55,13 +60,6 @@ export interface StatsSummary {
   ttft_p95_ms: number | null;
 }
 
-export interface TopError {
-  code: string;
-  message: string;
-  count: number;
-  last_at: number;
-}
-
 interface RollupRead {
   bucket: number | string;
   project_id: string;
@@ -74,6 +72,16 @@ interface RollupRead {
   latency_ms_sum: number;
   latency_hist: string;
   ttft_hist: string;
+}
+
+/** Read every project's own rows (not the cross-project ones). */
+const eachProject = Symbol('each project');
+
+interface RollupWindow {
+  from: number;
+  to: number;
+  /** A project id, `allProjects` for the cross-project rows, or `eachProject`. */
+  projects: string | typeof eachProject;
 }
 
 interface Totals {
@@ -97,7 +105,9 @@ export class TraceStatsRepository {
     const to = Math.ceil(query.to / size) * size;
     const dimension: RollupDimension = query.groupBy === undefined || query.groupBy === 'project' ? 'all' : query.groupBy;
     const table: RollupTable = query.bucket === 'minute' ? 'trace_rollup_minute' : 'trace_rollup_hour';
-    const rows = await this.read(table, dimension, { ...query, from, to });
+    // Keys belong to one project, and per project means the project rows: no cross-project rows for those.
+    const projects = query.projectId ?? (query.groupBy === 'key' || query.groupBy === 'project' ? eachProject : allProjects);
+    const rows = await this.read(table, dimension, { from, to, projects });
     const points = new Map<string, { t: number; group: string | null; totals: Totals }>();
     for (const row of rows) {
       const t = Math.floor(Number(row.bucket) / size) * size;
@@ -137,13 +147,14 @@ export class TraceStatsRepository {
     const to = Math.ceil(query.to / minuteMs) * minuteMs;
     const firstHour = Math.ceil(from / hourMs) * hourMs;
     const lastHour = Math.floor(to / hourMs) * hourMs;
+    const projects = query.projectId ?? allProjects;
     const reads: Promise<RollupRead[]>[] = [];
     if (firstHour < lastHour) {
-      reads.push(this.read('trace_rollup_hour', 'all', { ...query, from: firstHour, to: lastHour }));
-      reads.push(this.read('trace_rollup_minute', 'all', { ...query, from, to: firstHour }));
-      reads.push(this.read('trace_rollup_minute', 'all', { ...query, from: lastHour, to }));
+      reads.push(this.read('trace_rollup_hour', 'all', { from: firstHour, to: lastHour, projects }));
+      reads.push(this.read('trace_rollup_minute', 'all', { from, to: firstHour, projects }));
+      reads.push(this.read('trace_rollup_minute', 'all', { from: lastHour, to, projects }));
     } else {
-      reads.push(this.read('trace_rollup_minute', 'all', { ...query, from, to }));
+      reads.push(this.read('trace_rollup_minute', 'all', { from, to, projects }));
     }
     const totals = emptyTotals();
     for (const rows of await Promise.all(reads)) for (const row of rows) addRow(totals, row);
@@ -166,35 +177,12 @@ export class TraceStatsRepository {
     };
   }
 
-  /** The most frequent (code, message) pairs of failed calls in [from, to), exactly, from the traces. */
-  async topErrors(query: StatsWindow & { limit: number }): Promise<TopError[]> {
-    let select = this.db
-      .selectFrom('traces')
-      .select((eb) => [
-        'error_code',
-        'error_message',
-        eb.fn.countAll<number | string>().as('count'),
-        eb.fn.max<number | string>('created_at').as('last_at'),
-      ])
-      .where('status', '=', 'error')
-      .where('created_at', '>=', query.from)
-      .where('created_at', '<', query.to);
-    if (query.projectId !== undefined) select = select.where('project_id', '=', query.projectId);
-    const rows = await select
-      .groupBy(['error_code', 'error_message'])
-      .orderBy(sql`count(*)`, 'desc')
-      .orderBy(sql`max(created_at)`, 'desc')
-      .limit(query.limit)
-      .execute();
-    return rows.map((row) => ({
-      code: row.error_code ?? 'unknown',
-      message: row.error_message ?? '',
-      count: Number(row.count),
-      last_at: Number(row.last_at),
-    }));
+  /** The most frequent (code, message) pairs of failed calls in [from, to), exactly. */
+  topErrors(query: StatsWindow & { limit: number }): Promise<TopError[]> {
+    return readTopErrors(this.db, query, query.limit);
   }
 
-  private read(table: RollupTable, dimension: RollupDimension, window: StatsWindow): Promise<RollupRead[]> {
+  private read(table: RollupTable, dimension: RollupDimension, window: RollupWindow): Promise<RollupRead[]> {
     if (window.from >= window.to) return Promise.resolve([]);
     let select = this.db
       .selectFrom(table as 'trace_rollup_hour')
@@ -214,7 +202,8 @@ export class TraceStatsRepository {
       .where('dimension', '=', dimension)
       .where('bucket', '>=', window.from)
       .where('bucket', '<', window.to);
-    if (window.projectId !== undefined) select = select.where('project_id', '=', window.projectId);
+    select =
+      window.projects === eachProject ? select.where('project_id', '<>', allProjects) : select.where('project_id', '=', window.projects);
     return select.execute();
   }
 }
