@@ -4,11 +4,12 @@
  * table, hour and day buckets the per-hour one. Windows are widened to whole buckets (UTC): a
  * bucket `t` covers [t, t + size). Without a project, the cross-project rows are read (one per
  * bucket and group: nothing to merge), except per key or per project, which read the project rows.
- * Percentiles come from merged histograms, within `histogramRelativeError` (~4.9%) of the exact
- * value. Top errors are exact, from their own hourly rollup and the traces at the window's edges.
+ * The database groups rows into points (day buckets from hour rows, several projects' rows) and
+ * merges their histograms by concatenating the `bin:count` lists, which the reader sums: one row
+ * per point crosses into JavaScript. Percentiles are within `histogramRelativeError` (~4.9%). Top errors are exact, from their own hourly rollup and the traces at the window's edges.
  */
-import type { Kysely } from 'kysely';
-import { addEncodedInto, type DenseHistogram, denseHistogram, percentiles } from './latency-histogram.js';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { percentilesOfEncoded } from './latency-histogram.js';
 import { readTopErrors, type TopError } from './trace-error-rollup.js';
 import { allProjects, hourMs, minuteMs, type RollupDimension, type RollupTable } from './trace-rollups.js';
 import type { Database } from './schema.js';
@@ -60,16 +61,17 @@ export interface StatsSummary {
   ttft_p95_ms: number | null;
 }
 
+/** One point, already summed by the database. */
 interface RollupRead {
-  bucket: number | string;
-  project_id: string;
-  value: string;
+  t: number | string;
+  group: string;
   requests: number | string;
   errors: number | string;
   input_tokens: number | string;
   output_tokens: number | string;
-  cost_usd: number;
-  latency_ms_sum: number;
+  cost_usd: number | string;
+  latency_ms_sum: number | string;
+  /** The points' rows' histograms, joined by ',' (their bins repeat: the reader adds them). */
   latency_hist: string;
   ttft_hist: string;
 }
@@ -82,6 +84,10 @@ interface RollupWindow {
   to: number;
   /** A project id, `allProjects` for the cross-project rows, or `eachProject`. */
   projects: string | typeof eachProject;
+  /** Rows are summed per bucket of this size (whole window when absent) … */
+  size?: number;
+  /** … and per this column's value ('' when absent). */
+  groupBy?: 'project_id' | 'value';
 }
 
 interface Totals {
@@ -91,8 +97,9 @@ interface Totals {
   output_tokens: number;
   cost_usd: number;
   latency_ms_sum: number;
-  latency: DenseHistogram;
-  ttft: DenseHistogram;
+  /** Encoded histograms of the rows added, summed when percentiles are read. */
+  latency: string[];
+  ttft: string[];
 }
 
 export class TraceStatsRepository {
@@ -107,24 +114,19 @@ export class TraceStatsRepository {
     const table: RollupTable = query.bucket === 'minute' ? 'trace_rollup_minute' : 'trace_rollup_hour';
     // Keys belong to one project, and per project means the project rows: no cross-project rows for those.
     const projects = query.projectId ?? (query.groupBy === 'key' || query.groupBy === 'project' ? eachProject : allProjects);
-    const rows = await this.read(table, dimension, { from, to, projects });
-    const points = new Map<string, { t: number; group: string | null; totals: Totals }>();
-    for (const row of rows) {
-      const t = Math.floor(Number(row.bucket) / size) * size;
-      const group = query.groupBy === undefined ? null : query.groupBy === 'project' ? row.project_id : row.value === '' ? null : row.value;
-      const id = `${t}\u0000${group ?? ''}`;
-      let point = points.get(id);
-      if (point === undefined) {
-        point = { t, group, totals: emptyTotals() };
-        points.set(id, point);
-      }
-      addRow(point.totals, row);
-    }
-    return [...points.values()]
+    const groupBy = query.groupBy === undefined ? undefined : query.groupBy === 'project' ? 'project_id' : 'value';
+    const rows = await this.read(table, dimension, { from, to, projects, size, ...(groupBy ? { groupBy } : {}) });
+    const points = rows.map((row) => {
+      const totals = emptyTotals();
+      addRow(totals, row);
+      // No deployment or no key is stored as '' and shown as null; a project id is never ''.
+      return { t: Number(row.t), group: query.groupBy === undefined || row.group === '' ? null : row.group, totals };
+    });
+    return points
       .sort((a, b) => a.t - b.t || compareText(a.group ?? '', b.group ?? ''))
       .map(({ t, group, totals }) => {
-        const [p50, p95, p99] = percentiles(totals.latency, [0.5, 0.95, 0.99]);
-        const [ttft50] = percentiles(totals.ttft, [0.5]);
+        const [p50, p95, p99] = percentilesOfEncoded(totals.latency, [0.5, 0.95, 0.99]);
+        const [ttft50] = percentilesOfEncoded(totals.ttft, [0.5]);
         return {
           t,
           group,
@@ -158,8 +160,8 @@ export class TraceStatsRepository {
     }
     const totals = emptyTotals();
     for (const rows of await Promise.all(reads)) for (const row of rows) addRow(totals, row);
-    const [p50, p95, p99] = percentiles(totals.latency, [0.5, 0.95, 0.99]);
-    const [ttft50, ttft95] = percentiles(totals.ttft, [0.5, 0.95]);
+    const [p50, p95, p99] = percentilesOfEncoded(totals.latency, [0.5, 0.95, 0.99]);
+    const [ttft50, ttft95] = percentilesOfEncoded(totals.ttft, [0.5, 0.95]);
     return {
       from,
       to,
@@ -184,27 +186,28 @@ export class TraceStatsRepository {
 
   private read(table: RollupTable, dimension: RollupDimension, window: RollupWindow): Promise<RollupRead[]> {
     if (window.from >= window.to) return Promise.resolve([]);
+    const joined = this.db.getExecutor().adapter instanceof PostgresAdapter ? 'string_agg' : 'group_concat';
+    const concat = (column: string) => sql<string>`${sql.raw(joined)}(${sql.ref(column)}, ',')`;
     let select = this.db
       .selectFrom(table as 'trace_rollup_hour')
-      .select([
-        'bucket',
-        'project_id',
-        'value',
-        'requests',
-        'errors',
-        'input_tokens',
-        'output_tokens',
-        'cost_usd',
-        'latency_ms_sum',
-        'latency_hist',
-        'ttft_hist',
+      .select((eb) => [
+        (window.size === undefined ? sql<number>`0` : sql<number>`bucket - bucket % ${sql.lit(window.size)}`).as('t'),
+        (window.groupBy === undefined ? sql<string>`''` : sql<string>`${sql.ref(window.groupBy)}`).as('group'),
+        eb.fn.sum<number | string>('requests').as('requests'),
+        eb.fn.sum<number | string>('errors').as('errors'),
+        eb.fn.sum<number | string>('input_tokens').as('input_tokens'),
+        eb.fn.sum<number | string>('output_tokens').as('output_tokens'),
+        eb.fn.sum<number | string>('cost_usd').as('cost_usd'),
+        eb.fn.sum<number | string>('latency_ms_sum').as('latency_ms_sum'),
+        concat('latency_hist').as('latency_hist'),
+        concat('ttft_hist').as('ttft_hist'),
       ])
       .where('dimension', '=', dimension)
       .where('bucket', '>=', window.from)
       .where('bucket', '<', window.to);
     select =
       window.projects === eachProject ? select.where('project_id', '<>', allProjects) : select.where('project_id', '=', window.projects);
-    return select.execute();
+    return select.groupBy([sql`1`, sql`2`]).execute();
   }
 }
 
@@ -220,8 +223,8 @@ function emptyTotals(): Totals {
     output_tokens: 0,
     cost_usd: 0,
     latency_ms_sum: 0,
-    latency: denseHistogram(),
-    ttft: denseHistogram(),
+    latency: [],
+    ttft: [],
   };
 }
 
@@ -232,6 +235,6 @@ function addRow(totals: Totals, row: RollupRead): void {
   totals.output_tokens += Number(row.output_tokens);
   totals.cost_usd += Number(row.cost_usd);
   totals.latency_ms_sum += Number(row.latency_ms_sum);
-  addEncodedInto(totals.latency, row.latency_hist);
-  addEncodedInto(totals.ttft, row.ttft_hist);
+  totals.latency.push(row.latency_hist);
+  totals.ttft.push(row.ttft_hist);
 }
