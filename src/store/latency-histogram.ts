@@ -52,34 +52,66 @@ export function encodeHistogram(histogram: Histogram): string {
 
 /**
  * The merge behind `fener_hist_merge` on SQLite: both inputs are sorted by bin, so one pass over
- * each, without building objects (it runs once per rollup row an upsert adds to).
+ * the characters of each, without splitting or building objects (it runs once per rollup row an
+ * upsert adds to).
  */
 export function mergeEncoded(a: string | null, b: string | null): string {
   if (a === null || a === '') return b ?? '';
   if (b === null || b === '') return a;
-  const left = a.split(',');
-  const right = b.split(',');
-  const parts: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < left.length || j < right.length) {
-    const l = left[i];
-    const r = right[j];
-    const lBin = l === undefined ? Infinity : Number(l.slice(0, l.indexOf(':')));
-    const rBin = r === undefined ? Infinity : Number(r.slice(0, r.indexOf(':')));
-    if (lBin < rBin) {
-      parts.push(l!);
-      i++;
-    } else if (rBin < lBin) {
-      parts.push(r!);
-      j++;
+  const left = new PairReader(a);
+  const right = new PairReader(b);
+  let out = '';
+  while (left.bin >= 0 || right.bin >= 0) {
+    let bin: number;
+    let count: number;
+    if (right.bin < 0 || (left.bin >= 0 && left.bin < right.bin)) {
+      bin = left.bin;
+      count = left.count;
+      left.next();
+    } else if (left.bin < 0 || right.bin < left.bin) {
+      bin = right.bin;
+      count = right.count;
+      right.next();
     } else {
-      parts.push(`${lBin}:${Number(l!.slice(l!.indexOf(':') + 1)) + Number(r!.slice(r!.indexOf(':') + 1))}`);
-      i++;
-      j++;
+      bin = left.bin;
+      count = left.count + right.count;
+      left.next();
+      right.next();
     }
+    out += out === '' ? `${bin}:${count}` : `,${bin}:${count}`;
   }
-  return parts.join(',');
+  return out;
+}
+
+/** Reads `bin:count` pairs one at a time; `bin` is -1 past the end. */
+class PairReader {
+  bin = -1;
+  count = 0;
+  private index = 0;
+
+  constructor(private readonly text: string) {
+    this.next();
+  }
+
+  next(): void {
+    this.bin = this.number();
+    this.count = this.bin < 0 ? 0 : this.number();
+  }
+
+  private number(): number {
+    const text = this.text;
+    while (this.index < text.length && !isDigit(text.charCodeAt(this.index))) this.index++;
+    if (this.index >= text.length) return -1;
+    let value = 0;
+    for (; this.index < text.length && isDigit(text.charCodeAt(this.index)); this.index++) {
+      value = value * 10 + text.charCodeAt(this.index) - 48;
+    }
+    return value;
+  }
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 /** A histogram being merged on the read path: one count per bin, no allocation per row. */

@@ -1,17 +1,18 @@
 /**
  * Rollups of traces for the dashboard: per-minute and per-hour rows of counts, sums and latency
  * histograms, one per bucket × project × dimension value (all, model, key, deployment), plus rows
- * for every project at once (`project_id` = `allProjects`) for the dimensions whose values cross
- * projects (all, model, deployment), so that the admin's dashboard reads a quarter of the rows
- * and merges none. (Keys belong to one project: a cross-project key row would repeat a project
- * row.) A batch of traces is folded in memory first, then written by one upsert per table that
+ * for every project at once (`project_id` = `allProjects`) for `all` and `model`, so that the
+ * admin's busiest views (everything, per model, per minute) read a quarter of the rows and merge
+ * none. Keys and deployments have none: a key belongs to one project, a deployment usually does,
+ * so such rows would mostly repeat project rows (and cost writes); those views let the database
+ * merge the project rows. A batch of traces is folded in memory first, then written by one upsert per table that
  * *adds* to what is there (`requests = requests + excluded.requests`, histograms merged by
  * `fener_hist_merge`), inside the transaction that inserts the traces — so replicas writing at
  * once add up exactly, and a rolled-back batch leaves no rollup behind. Rows are written in one
  * fixed order so that two Postgres writers lock them in the same order and cannot deadlock.
  */
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
-import { addTo, encodeHistogram, type Histogram } from './latency-histogram.js';
+import { binOf, encodeHistogram, type Histogram } from './latency-histogram.js';
 import { addToErrorRollup, createErrorRollupTable } from './trace-error-rollup.js';
 import type { Database, TraceRollupsTable, TracesTable } from './schema.js';
 
@@ -61,16 +62,17 @@ export function foldTraces(traces: readonly RollupSource[], bucketMs: number): T
   const rows = new Map<string, Accumulator>();
   for (const trace of traces) {
     const bucket = Math.floor(Number(trace.created_at) / bucketMs) * bucketMs;
-    const deployment = trace.deployment ?? '';
     const dimensions: [RollupDimension, string, string][] = [
       ['all', trace.project_id, ''],
       ['model', trace.project_id, trace.model],
       ['key', trace.project_id, trace.key_id ?? ''],
-      ['deployment', trace.project_id, deployment],
+      ['deployment', trace.project_id, trace.deployment ?? ''],
       ['all', allProjects, ''],
       ['model', allProjects, trace.model],
-      ['deployment', allProjects, deployment],
     ];
+    // The bins once per trace, not once per row it adds to.
+    const latencyBin = binOf(trace.latency_ms);
+    const ttftBin = trace.ttft_ms === null ? -1 : binOf(trace.ttft_ms);
     for (const [dimension, projectId, value] of dimensions) {
       const id = `${dimension}\u0000${bucket}\u0000${projectId}\u0000${value}`;
       let row = rows.get(id);
@@ -78,7 +80,7 @@ export function foldTraces(traces: readonly RollupSource[], bucketMs: number): T
         row = { bucket, project_id: projectId, dimension, value, ...emptySums() };
         rows.set(id, row);
       }
-      add(row, trace);
+      add(row, trace, latencyBin, ttftBin);
     }
   }
   return [...rows.entries()]
@@ -114,17 +116,17 @@ function emptySums(): Omit<Accumulator, 'bucket' | 'project_id' | 'dimension' | 
   };
 }
 
-function add(row: Accumulator, trace: RollupSource): void {
+function add(row: Accumulator, trace: RollupSource, latencyBin: number, ttftBin: number): void {
   row.requests += 1;
   if (trace.status === 'error') row.errors += 1;
   row.input_tokens += trace.input_tokens;
   row.output_tokens += trace.output_tokens;
   row.cost_usd += trace.cost_usd;
   row.latency_ms_sum += trace.latency_ms;
-  addTo(row.latency, trace.latency_ms);
-  if (trace.ttft_ms !== null) {
+  row.latency[latencyBin] = (row.latency[latencyBin] ?? 0) + 1;
+  if (ttftBin >= 0) {
     row.ttft_count += 1;
-    addTo(row.ttft, trace.ttft_ms);
+    row.ttft[ttftBin] = (row.ttft[ttftBin] ?? 0) + 1;
   }
 }
 

@@ -3,7 +3,8 @@
  * their cost grows with buckets × groups, not with traffic: minute buckets read the per-minute
  * table, hour and day buckets the per-hour one. Windows are widened to whole buckets (UTC): a
  * bucket `t` covers [t, t + size). Without a project, the cross-project rows are read (one per
- * bucket and group: nothing to merge), except per key or per project, which read the project rows.
+ * bucket and group: nothing to merge) for everything and per model; per key, deployment or project
+ * the project rows.
  * The database groups rows into points (day buckets from hour rows, several projects' rows) and
  * merges their histograms by concatenating the `bin:count` lists, which the reader sums: one row
  * per point crosses into JavaScript. Percentiles are within `histogramRelativeError` (~4.9%). Top errors are exact, from their own hourly rollup and the traces at the window's edges.
@@ -112,8 +113,8 @@ export class TraceStatsRepository {
     const to = Math.ceil(query.to / size) * size;
     const dimension: RollupDimension = query.groupBy === undefined || query.groupBy === 'project' ? 'all' : query.groupBy;
     const table: RollupTable = query.bucket === 'minute' ? 'trace_rollup_minute' : 'trace_rollup_hour';
-    // Keys belong to one project, and per project means the project rows: no cross-project rows for those.
-    const projects = query.projectId ?? (query.groupBy === 'key' || query.groupBy === 'project' ? eachProject : allProjects);
+    // Cross-project rows exist for everything and per model; other views sum the project rows.
+    const projects = query.projectId ?? (query.groupBy === undefined || query.groupBy === 'model' ? allProjects : eachProject);
     const groupBy = query.groupBy === undefined ? undefined : query.groupBy === 'project' ? 'project_id' : 'value';
     const rows = await this.read(table, dimension, { from, to, projects, size, ...(groupBy ? { groupBy } : {}) });
     const points = rows.map((row) => {
