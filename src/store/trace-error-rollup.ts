@@ -29,7 +29,9 @@ export interface ErrorWindow {
 
 /** One row per (code, message); a hash keeps the primary key short whatever the message's length. */
 function errorKey(code: string | null, message: string | null): string {
-  return createHash('sha1').update(JSON.stringify([code, message])).digest('base64url');
+  return createHash('sha1')
+    .update(JSON.stringify([code, message]))
+    .digest('base64url');
 }
 
 export function foldErrors(traces: readonly ErrorSource[]): TraceErrorRollupTable[] {
@@ -131,7 +133,12 @@ export async function readTopErrors(db: Kysely<Database>, window: ErrorWindow, l
 function fromRollup(db: Kysely<Database>, window: ErrorWindow): Promise<ErrorCount[]> {
   let select = db
     .selectFrom('trace_error_hour')
-    .select((eb) => ['code', 'message', eb.fn.sum<number | string>('count').as('count'), eb.fn.max<number | string>('last_at').as('last_at')])
+    .select((eb) => [
+      'code',
+      'message',
+      eb.fn.sum<number | string>('count').as('count'),
+      eb.fn.max<number | string>('last_at').as('last_at'),
+    ])
     .where('bucket', '>=', window.from)
     .where('bucket', '<', window.to);
   if (window.projectId !== undefined) select = select.where('project_id', '=', window.projectId);

@@ -71,8 +71,7 @@ export function foldTraces(traces: readonly RollupSource[], bucketMs: number): T
       ['model', allProjects, trace.model],
     ];
     // The bins once per trace, not once per row it adds to.
-    const latencyBin = binOf(trace.latency_ms);
-    const ttftBin = trace.ttft_ms === null ? -1 : binOf(trace.ttft_ms);
+    const bins = { latency: binOf(trace.latency_ms), ttft: trace.ttft_ms === null ? -1 : binOf(trace.ttft_ms) };
     for (const [dimension, projectId, value] of dimensions) {
       const id = `${dimension}\u0000${bucket}\u0000${projectId}\u0000${value}`;
       let row = rows.get(id);
@@ -80,7 +79,7 @@ export function foldTraces(traces: readonly RollupSource[], bucketMs: number): T
         row = { bucket, project_id: projectId, dimension, value, ...emptySums() };
         rows.set(id, row);
       }
-      add(row, trace, latencyBin, ttftBin);
+      add(row, trace, bins);
     }
   }
   return [...rows.entries()]
@@ -116,17 +115,17 @@ function emptySums(): Omit<Accumulator, 'bucket' | 'project_id' | 'dimension' | 
   };
 }
 
-function add(row: Accumulator, trace: RollupSource, latencyBin: number, ttftBin: number): void {
+function add(row: Accumulator, trace: RollupSource, bins: { latency: number; ttft: number }): void {
   row.requests += 1;
   if (trace.status === 'error') row.errors += 1;
   row.input_tokens += trace.input_tokens;
   row.output_tokens += trace.output_tokens;
   row.cost_usd += trace.cost_usd;
   row.latency_ms_sum += trace.latency_ms;
-  row.latency[latencyBin] = (row.latency[latencyBin] ?? 0) + 1;
-  if (ttftBin >= 0) {
+  row.latency[bins.latency] = (row.latency[bins.latency] ?? 0) + 1;
+  if (bins.ttft >= 0) {
     row.ttft_count += 1;
-    row.ttft[ttftBin] = (row.ttft[ttftBin] ?? 0) + 1;
+    row.ttft[bins.ttft] = (row.ttft[bins.ttft] ?? 0) + 1;
   }
 }
 
