@@ -10,6 +10,7 @@ import {
   histogramRelativeError,
   mergeEncoded,
   percentiles,
+  percentilesOfEncoded,
   type Histogram,
 } from './latency-histogram.js';
 
@@ -29,6 +30,14 @@ test('percentiles from a histogram stay within the stated relative error of the 
     addEncodedInto(dense, encodeHistogram(histogram));
     const quantiles = [0.01, 0.5, 0.9, 0.95, 0.99, 1];
     const answers = percentiles(dense, quantiles);
+    // The read path: the same answers from the encoded text, whole or as two halves joined by ','
+    // (what the database's concatenation hands over), with the reused scratch histogram cleared.
+    const half: Histogram = {};
+    const rest: Histogram = {};
+    values.forEach((value, index) => addTo(index % 2 === 0 ? half : rest, value));
+    assert.deepEqual(percentilesOfEncoded([encodeHistogram(histogram)], quantiles), answers);
+    assert.deepEqual(percentilesOfEncoded([`${encodeHistogram(half)},${encodeHistogram(rest)}`], quantiles), answers);
+    assert.deepEqual(percentilesOfEncoded([encodeHistogram(rest), encodeHistogram(half)], quantiles), answers);
     quantiles.forEach((quantile, index) => {
       const truth = exact(values, quantile);
       const answer = answers[index]!;
@@ -43,6 +52,7 @@ test('out-of-range values land in the first and last bins; an empty histogram ha
   assert.equal(binOf(-5), 0);
   assert.equal(binOf(1e12), histogramBins - 1);
   assert.deepEqual(percentiles(denseHistogram(), [0.5, 0.99]), [null, null]);
+  assert.deepEqual(percentilesOfEncoded(['', ','], [0.5, 0.99]), [null, null]);
 });
 
 test('encoded histograms are compact, sorted by bin, and merge by adding counts', () => {
