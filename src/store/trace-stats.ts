@@ -187,28 +187,36 @@ export class TraceStatsRepository {
 
   private read(table: RollupTable, dimension: RollupDimension, window: RollupWindow): Promise<RollupRead[]> {
     if (window.from >= window.to) return Promise.resolve([]);
+    // Rows are points already when buckets are the table's own and one project's (or the
+    // cross-project) rows are read: then a plain scan spares the database a grouping step.
+    const rowMs = table === 'trace_rollup_minute' ? minuteMs : hourMs;
+    const summed = window.size !== rowMs || (window.projects === eachProject && window.groupBy !== 'project_id');
     const joined = this.db.getExecutor().adapter instanceof PostgresAdapter ? 'string_agg' : 'group_concat';
-    const concat = (column: string) => sql<string>`${sql.raw(joined)}(${sql.ref(column)}, ',')`;
+    const total = (column: string) => (summed ? sql<number | string>`sum(${sql.ref(column)})` : sql<number>`${sql.ref(column)}`);
+    const histogram = (column: string) =>
+      summed ? sql<string>`${sql.raw(joined)}(${sql.ref(column)}, ',')` : sql<string>`${sql.ref(column)}`;
+    const t =
+      window.size === undefined ? sql<number>`0` : summed ? sql<number>`bucket - bucket % ${sql.lit(window.size)}` : sql<number>`bucket`;
     let select = this.db
       .selectFrom(table as 'trace_rollup_hour')
-      .select((eb) => [
-        (window.size === undefined ? sql<number>`0` : sql<number>`bucket - bucket % ${sql.lit(window.size)}`).as('t'),
+      .select([
+        t.as('t'),
         (window.groupBy === undefined ? sql<string>`''` : sql<string>`${sql.ref(window.groupBy)}`).as('group'),
-        eb.fn.sum<number | string>('requests').as('requests'),
-        eb.fn.sum<number | string>('errors').as('errors'),
-        eb.fn.sum<number | string>('input_tokens').as('input_tokens'),
-        eb.fn.sum<number | string>('output_tokens').as('output_tokens'),
-        eb.fn.sum<number | string>('cost_usd').as('cost_usd'),
-        eb.fn.sum<number | string>('latency_ms_sum').as('latency_ms_sum'),
-        concat('latency_hist').as('latency_hist'),
-        concat('ttft_hist').as('ttft_hist'),
+        total('requests').as('requests'),
+        total('errors').as('errors'),
+        total('input_tokens').as('input_tokens'),
+        total('output_tokens').as('output_tokens'),
+        total('cost_usd').as('cost_usd'),
+        total('latency_ms_sum').as('latency_ms_sum'),
+        histogram('latency_hist').as('latency_hist'),
+        histogram('ttft_hist').as('ttft_hist'),
       ])
       .where('dimension', '=', dimension)
       .where('bucket', '>=', window.from)
       .where('bucket', '<', window.to);
     select =
       window.projects === eachProject ? select.where('project_id', '<>', allProjects) : select.where('project_id', '=', window.projects);
-    return select.groupBy([sql`1`, sql`2`]).execute();
+    return (summed ? select.groupBy([sql`1`, sql`2`]) : select).execute();
   }
 }
 
