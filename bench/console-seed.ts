@@ -35,7 +35,7 @@ export interface SeedPlan {
 }
 
 /** A seeded generator, so every run seeds the same traffic. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
@@ -73,7 +73,7 @@ export async function createPlan(store: Store, end: number): Promise<SeedPlan> {
   return plan;
 }
 
-function makeTrace(plan: SeedPlan, next: () => number, createdAt: number): TraceRow {
+export function makeTrace(plan: SeedPlan, next: () => number, createdAt: number): TraceRow {
   const projectWeights = [40, 30, 20, 10];
   const project = weighted(
     next,

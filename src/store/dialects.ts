@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { addEncoded } from './latency-histogram.js';
+import { mergeEncoded } from './latency-histogram.js';
 import type { Database } from './schema.js';
 
 /** The SQLite file lives at `<dataDir>/fener.db`; `:memory:` is accepted for tests. */
@@ -16,9 +16,9 @@ export function openSqlite(dataDir: string): Kysely<Database> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  // Merges rollup histograms inside upserts; Postgres has the same function in SQL (migration 0011).
-  database.function('fener_hist_add', { deterministic: true }, (a: unknown, b: unknown) =>
-    addEncoded(typeof a === 'string' ? a : null, typeof b === 'string' ? b : null),
+  // Merges rollup histograms inside upserts; Postgres has the same function in SQL (migration 0012).
+  database.function('fener_hist_merge', { deterministic: true }, (a: unknown, b: unknown) =>
+    mergeEncoded(typeof a === 'string' ? a : null, typeof b === 'string' ? b : null),
   );
   return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
 }

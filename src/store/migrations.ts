@@ -9,7 +9,7 @@ import { createDatasetTables } from './dataset-tables.js';
 import { createFeedbackTables } from './feedback-tables.js';
 import { createCanaryTables } from './canary-tables.js';
 import { createPromptTables } from './prompts.js';
-import { createTraceStatsTables } from './trace-stats-migration.js';
+import { createTraceStatsRollupV2, createTraceStatsTables } from './trace-stats-migration.js';
 
 async function initial(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -249,4 +249,5 @@ export const migrations: Record<string, Migration> = {
   '0009_evals': { up: createEvalTables },
   '0010_canary': { up: createCanaryTables },
   '0011_trace_stats': { up: createTraceStatsTables },
+  '0012_trace_stats_rollup_v2': { up: createTraceStatsRollupV2 },
 };

@@ -91,8 +91,9 @@ export interface TracesTable {
 }
 
 /**
- * Per-minute and per-hour aggregates of traces (migration 0011), one row per bucket × project ×
- * dimension value: `dimension` is `all` (value ''), `model`, `key` or `deployment` ('' for none).
+ * Per-minute and per-hour aggregates of traces (migration 0012), one row per bucket × project ×
+ * dimension value: `dimension` is `all` (value ''), `model`, `key` or `deployment` ('' for none);
+ * `project_id` '*' counts every project (dimensions all, model and deployment only).
  * Written in the same transaction as the traces, by upserts that add.
  */
 export interface TraceRollupsTable {
@@ -106,10 +107,23 @@ export interface TraceRollupsTable {
   output_tokens: number;
   cost_usd: number;
   latency_ms_sum: number;
-  /** Latency histogram, JSON `{"<bin>": count}` (see latency-histogram.ts). */
+  /** Latency histogram, `bin:count,…` in ascending bins (see latency-histogram.ts). */
   latency_hist: string;
   ttft_count: number;
   ttft_hist: string;
+}
+
+/** Failed calls per hour × project × (code, message) (migration 0012), for top errors. */
+export interface TraceErrorRollupTable {
+  bucket: number;
+  project_id: string;
+  /** A hash of (code, message): the primary key stays short whatever the message's length. */
+  error_key: string;
+  code: string | null;
+  message: string | null;
+  count: number;
+  /** Epoch ms of the last failure counted. */
+  last_at: number;
 }
 
 /** One counter per topic (`keys`, `models`…), bumped on change so other processes reload. */
@@ -319,6 +333,7 @@ export interface Database extends FeedbackTables, DatasetTables {
   traces: TracesTable;
   trace_rollup_minute: TraceRollupsTable;
   trace_rollup_hour: TraceRollupsTable;
+  trace_error_hour: TraceErrorRollupTable;
   revisions: RevisionsTable;
   prompts: PromptsTable;
   prompt_versions: PromptVersionsTable;

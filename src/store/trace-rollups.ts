@@ -1,18 +1,25 @@
 /**
  * Rollups of traces for the dashboard: per-minute and per-hour rows of counts, sums and latency
- * histograms, one per bucket × project × dimension value (all, model, key, deployment). A batch of
- * traces is folded in memory first, then written by one upsert per table that *adds* to what is
- * there (`requests = requests + excluded.requests`, histograms merged by `fener_hist_add`), inside
- * the transaction that inserts the traces — so replicas writing at once add up exactly, and a
- * rolled-back batch leaves no rollup behind. Rows are written in one fixed order so that two
- * Postgres writers lock them in the same order and cannot deadlock.
+ * histograms, one per bucket × project × dimension value (all, model, key, deployment), plus rows
+ * for every project at once (`project_id` = `allProjects`) for `all` and `model`, so that the
+ * admin's busiest views (everything, per model, per minute) read a quarter of the rows and merge
+ * none. Keys and deployments have none: a key belongs to one project, a deployment usually does,
+ * so such rows would mostly repeat project rows (and cost writes); those views let the database
+ * merge the project rows. A batch of traces is folded in memory first, then written by one upsert per table that
+ * *adds* to what is there (`requests = requests + excluded.requests`, histograms merged by
+ * `fener_hist_merge`), inside the transaction that inserts the traces — so replicas writing at
+ * once add up exactly, and a rolled-back batch leaves no rollup behind. Rows are written in one
+ * fixed order so that two Postgres writers lock them in the same order and cannot deadlock.
  */
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
-import { addTo, encodeHistogram, type Histogram } from './latency-histogram.js';
+import { binOf, encodeHistogram, type Histogram } from './latency-histogram.js';
+import { addToErrorRollup, createErrorRollupTable } from './trace-error-rollup.js';
 import type { Database, TraceRollupsTable, TracesTable } from './schema.js';
 
 export const minuteMs = 60_000;
 export const hourMs = 3_600_000;
+/** The `project_id` of rollup rows that count every project. */
+export const allProjects = '*';
 
 export type RollupTable = 'trace_rollup_minute' | 'trace_rollup_hour';
 export type RollupDimension = TraceRollupsTable['dimension'];
@@ -20,7 +27,18 @@ export type RollupDimension = TraceRollupsTable['dimension'];
 /** What a rollup needs of a trace. */
 export type RollupSource = Pick<
   TracesTable,
-  'created_at' | 'project_id' | 'model' | 'key_id' | 'status' | 'latency_ms' | 'ttft_ms' | 'input_tokens' | 'output_tokens' | 'cost_usd'
+  | 'created_at'
+  | 'project_id'
+  | 'model'
+  | 'key_id'
+  | 'status'
+  | 'error_code'
+  | 'error_message'
+  | 'latency_ms'
+  | 'ttft_ms'
+  | 'input_tokens'
+  | 'output_tokens'
+  | 'cost_usd'
 > & { deployment?: string | null };
 
 interface Accumulator {
@@ -44,20 +62,24 @@ export function foldTraces(traces: readonly RollupSource[], bucketMs: number): T
   const rows = new Map<string, Accumulator>();
   for (const trace of traces) {
     const bucket = Math.floor(Number(trace.created_at) / bucketMs) * bucketMs;
-    const dimensions: [RollupDimension, string][] = [
-      ['all', ''],
-      ['model', trace.model],
-      ['key', trace.key_id ?? ''],
-      ['deployment', trace.deployment ?? ''],
+    const dimensions: [RollupDimension, string, string][] = [
+      ['all', trace.project_id, ''],
+      ['model', trace.project_id, trace.model],
+      ['key', trace.project_id, trace.key_id ?? ''],
+      ['deployment', trace.project_id, trace.deployment ?? ''],
+      ['all', allProjects, ''],
+      ['model', allProjects, trace.model],
     ];
-    for (const [dimension, value] of dimensions) {
-      const id = `${dimension}\u0000${bucket}\u0000${trace.project_id}\u0000${value}`;
+    // The bins once per trace, not once per row it adds to.
+    const bins = { latency: binOf(trace.latency_ms), ttft: trace.ttft_ms === null ? -1 : binOf(trace.ttft_ms) };
+    for (const [dimension, projectId, value] of dimensions) {
+      const id = `${dimension}\u0000${bucket}\u0000${projectId}\u0000${value}`;
       let row = rows.get(id);
       if (row === undefined) {
-        row = { bucket, project_id: trace.project_id, dimension, value, ...emptySums() };
+        row = { bucket, project_id: projectId, dimension, value, ...emptySums() };
         rows.set(id, row);
       }
-      add(row, trace);
+      add(row, trace, bins);
     }
   }
   return [...rows.entries()]
@@ -93,17 +115,17 @@ function emptySums(): Omit<Accumulator, 'bucket' | 'project_id' | 'dimension' | 
   };
 }
 
-function add(row: Accumulator, trace: RollupSource): void {
+function add(row: Accumulator, trace: RollupSource, bins: { latency: number; ttft: number }): void {
   row.requests += 1;
   if (trace.status === 'error') row.errors += 1;
   row.input_tokens += trace.input_tokens;
   row.output_tokens += trace.output_tokens;
   row.cost_usd += trace.cost_usd;
   row.latency_ms_sum += trace.latency_ms;
-  addTo(row.latency, trace.latency_ms);
-  if (trace.ttft_ms !== null) {
+  row.latency[bins.latency] = (row.latency[bins.latency] ?? 0) + 1;
+  if (bins.ttft >= 0) {
     row.ttft_count += 1;
-    addTo(row.ttft, trace.ttft_ms);
+    row.ttft[bins.ttft] = (row.ttft[bins.ttft] ?? 0) + 1;
   }
 }
 
@@ -111,9 +133,10 @@ const additive = ['requests', 'errors', 'input_tokens', 'output_tokens', 'cost_u
 /** 13 columns: 500 rows stay far below either dialect's limit of bound parameters. */
 const rowsPerUpsert = 500;
 
-/** Adds a batch of traces to both rollup tables; call it inside the transaction that inserts them. */
+/** Adds a batch of traces to the rollup tables; call it inside the transaction that inserts them. */
 export async function addToRollups(db: Kysely<Database>, traces: readonly RollupSource[]): Promise<void> {
   if (traces.length === 0) return;
+  await addToErrorRollup(db, traces);
   for (const [table, bucketMs] of [
     ['trace_rollup_minute', minuteMs],
     ['trace_rollup_hour', hourMs],
@@ -134,27 +157,35 @@ async function upsert(db: Kysely<Database>, table: RollupTable, rows: TraceRollu
     .onConflict((conflict) =>
       conflict.columns(['dimension', 'bucket', 'project_id', 'value']).doUpdateSet({
         ...sums,
-        latency_hist: sql`fener_hist_add(${sql.ref(`${table}.latency_hist`)}, excluded.latency_hist)`,
-        ttft_hist: sql`fener_hist_add(${sql.ref(`${table}.ttft_hist`)}, excluded.ttft_hist)`,
+        latency_hist: merged(table, 'latency_hist'),
+        ttft_hist: merged(table, 'ttft_hist'),
       }),
     )
     .execute();
 }
 
-/** The Postgres side of `fener_hist_add`: adds the counts of two `{"bin": count}` objects. */
-const postgresHistogramAdd = sql`
-  create or replace function fener_hist_add(a text, b text) returns text
+/** Skips the merge function when the batch adds nothing (most rows have no streamed call). */
+function merged(table: RollupTable, column: 'latency_hist' | 'ttft_hist') {
+  const stored = sql.ref(`${table}.${column}`);
+  const added = sql`excluded.${sql.ref(column)}`;
+  return sql<string>`case when ${added} = '' then ${stored} when ${stored} = '' then ${added} else fener_hist_merge(${stored}, ${added}) end`;
+}
+
+/** The Postgres side of `fener_hist_merge`: adds the counts of two `bin:count,…` lists. */
+const postgresHistogramMerge = sql`
+  create or replace function fener_hist_merge(a text, b text) returns text
   language sql immutable parallel safe as $$
-    select coalesce(jsonb_object_agg(bin, total)::text, '{}')
+    select coalesce(string_agg(bin::text || ':' || total::text, ',' order by bin), '')
     from (
-      select bin, sum(n::bigint) as total
-      from (select * from jsonb_each_text(a::jsonb) union all select * from jsonb_each_text(b::jsonb)) as parts(bin, n)
-      group by bin
+      select split_part(part, ':', 1)::int as bin, sum(split_part(part, ':', 2)::bigint) as total
+      from unnest(string_to_array(a, ',') || string_to_array(b, ',')) as part
+      group by 1
     ) as merged
   $$`;
 
+/** The rollup tables and the merge function (migration 0012). */
 export async function createRollupTables(db: Kysely<unknown>): Promise<void> {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) await postgresHistogramAdd.execute(db);
+  if (db.getExecutor().adapter instanceof PostgresAdapter) await postgresHistogramMerge.execute(db);
   for (const table of ['trace_rollup_minute', 'trace_rollup_hour']) {
     await db.schema
       .createTable(table)
@@ -173,7 +204,8 @@ export async function createRollupTables(db: Kysely<unknown>): Promise<void> {
       .addColumn('ttft_hist', 'text', (column) => column.notNull())
       .addPrimaryKeyConstraint(`${table}_pk`, ['dimension', 'bucket', 'project_id', 'value'])
       .execute();
-    // A project key's dashboard reads one project's rows.
+    // A project key's dashboard reads one project's rows, an admin's the cross-project ones.
     await db.schema.createIndex(`${table}_project`).on(table).columns(['project_id', 'dimension', 'bucket']).execute();
   }
+  await createErrorRollupTable(db);
 }

@@ -2,13 +2,20 @@
  * The dashboard's queries. Time series and summaries read the rollups (never the raw traces), so
  * their cost grows with buckets × groups, not with traffic: minute buckets read the per-minute
  * table, hour and day buckets the per-hour one. Windows are widened to whole buckets (UTC): a
- * bucket `t` covers [t, t + size). Percentiles come from merged histograms, within
- * `histogramRelativeError` (~4.9%) of the exact value. Top errors are exact, from the traces.
+ * bucket `t` covers [t, t + size). Without a project, the cross-project rows are read (one per
+ * bucket and group: nothing to merge) for everything and per model; per key, deployment or project
+ * the project rows.
+ * The database groups rows into points (day buckets from hour rows, several projects' rows) and
+ * merges their histograms by concatenating the `bin:count` lists, which the reader sums: one row
+ * per point crosses into JavaScript. Percentiles are within `histogramRelativeError` (~4.9%). Top errors are exact, from their own hourly rollup and the traces at the window's edges.
  */
-import { sql, type Kysely } from 'kysely';
-import { addEncodedInto, type DenseHistogram, denseHistogram, percentiles } from './latency-histogram.js';
-import { hourMs, minuteMs, type RollupDimension, type RollupTable } from './trace-rollups.js';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { percentilesOfEncoded } from './latency-histogram.js';
+import { readTopErrors, type TopError } from './trace-error-rollup.js';
+import { allProjects, hourMs, minuteMs, type RollupDimension, type RollupTable } from './trace-rollups.js';
 import type { Database } from './schema.js';
+
+export type { TopError } from './trace-error-rollup.js';
 
 export type StatsBucket = 'minute' | 'hour' | 'day';
 export type StatsGroupBy = 'model' | 'key' | 'deployment' | 'project';
@@ -55,25 +62,33 @@ export interface StatsSummary {
   ttft_p95_ms: number | null;
 }
 
-export interface TopError {
-  code: string;
-  message: string;
-  count: number;
-  last_at: number;
-}
-
+/** One point, already summed by the database. */
 interface RollupRead {
-  bucket: number | string;
-  project_id: string;
-  value: string;
+  t: number | string;
+  group: string;
   requests: number | string;
   errors: number | string;
   input_tokens: number | string;
   output_tokens: number | string;
-  cost_usd: number;
-  latency_ms_sum: number;
+  cost_usd: number | string;
+  latency_ms_sum: number | string;
+  /** The points' rows' histograms, joined by ',' (their bins repeat: the reader adds them). */
   latency_hist: string;
   ttft_hist: string;
+}
+
+/** Read every project's own rows (not the cross-project ones). */
+const eachProject = Symbol('each project');
+
+interface RollupWindow {
+  from: number;
+  to: number;
+  /** A project id, `allProjects` for the cross-project rows, or `eachProject`. */
+  projects: string | typeof eachProject;
+  /** Rows are summed per bucket of this size (whole window when absent) … */
+  size?: number;
+  /** … and per this column's value ('' when absent). */
+  groupBy?: 'project_id' | 'value';
 }
 
 interface Totals {
@@ -83,8 +98,9 @@ interface Totals {
   output_tokens: number;
   cost_usd: number;
   latency_ms_sum: number;
-  latency: DenseHistogram;
-  ttft: DenseHistogram;
+  /** Encoded histograms of the rows added, summed when percentiles are read. */
+  latency: string[];
+  ttft: string[];
 }
 
 export class TraceStatsRepository {
@@ -97,24 +113,21 @@ export class TraceStatsRepository {
     const to = Math.ceil(query.to / size) * size;
     const dimension: RollupDimension = query.groupBy === undefined || query.groupBy === 'project' ? 'all' : query.groupBy;
     const table: RollupTable = query.bucket === 'minute' ? 'trace_rollup_minute' : 'trace_rollup_hour';
-    const rows = await this.read(table, dimension, { ...query, from, to });
-    const points = new Map<string, { t: number; group: string | null; totals: Totals }>();
-    for (const row of rows) {
-      const t = Math.floor(Number(row.bucket) / size) * size;
-      const group = query.groupBy === undefined ? null : query.groupBy === 'project' ? row.project_id : row.value === '' ? null : row.value;
-      const id = `${t}\u0000${group ?? ''}`;
-      let point = points.get(id);
-      if (point === undefined) {
-        point = { t, group, totals: emptyTotals() };
-        points.set(id, point);
-      }
-      addRow(point.totals, row);
-    }
-    return [...points.values()]
+    // Cross-project rows exist for everything and per model; other views sum the project rows.
+    const projects = query.projectId ?? (query.groupBy === undefined || query.groupBy === 'model' ? allProjects : eachProject);
+    const groupBy = query.groupBy === undefined ? undefined : query.groupBy === 'project' ? 'project_id' : 'value';
+    const rows = await this.read(table, dimension, { from, to, projects, size, ...(groupBy ? { groupBy } : {}) });
+    const points = rows.map((row) => {
+      const totals = emptyTotals();
+      addRow(totals, row);
+      // No deployment or no key is stored as '' and shown as null; a project id is never ''.
+      return { t: Number(row.t), group: query.groupBy === undefined || row.group === '' ? null : row.group, totals };
+    });
+    return points
       .sort((a, b) => a.t - b.t || compareText(a.group ?? '', b.group ?? ''))
       .map(({ t, group, totals }) => {
-        const [p50, p95, p99] = percentiles(totals.latency, [0.5, 0.95, 0.99]);
-        const [ttft50] = percentiles(totals.ttft, [0.5]);
+        const [p50, p95, p99] = percentilesOfEncoded(totals.latency, [0.5, 0.95, 0.99]);
+        const [ttft50] = percentilesOfEncoded(totals.ttft, [0.5]);
         return {
           t,
           group,
@@ -137,18 +150,19 @@ export class TraceStatsRepository {
     const to = Math.ceil(query.to / minuteMs) * minuteMs;
     const firstHour = Math.ceil(from / hourMs) * hourMs;
     const lastHour = Math.floor(to / hourMs) * hourMs;
+    const projects = query.projectId ?? allProjects;
     const reads: Promise<RollupRead[]>[] = [];
     if (firstHour < lastHour) {
-      reads.push(this.read('trace_rollup_hour', 'all', { ...query, from: firstHour, to: lastHour }));
-      reads.push(this.read('trace_rollup_minute', 'all', { ...query, from, to: firstHour }));
-      reads.push(this.read('trace_rollup_minute', 'all', { ...query, from: lastHour, to }));
+      reads.push(this.read('trace_rollup_hour', 'all', { from: firstHour, to: lastHour, projects }));
+      reads.push(this.read('trace_rollup_minute', 'all', { from, to: firstHour, projects }));
+      reads.push(this.read('trace_rollup_minute', 'all', { from: lastHour, to, projects }));
     } else {
-      reads.push(this.read('trace_rollup_minute', 'all', { ...query, from, to }));
+      reads.push(this.read('trace_rollup_minute', 'all', { from, to, projects }));
     }
     const totals = emptyTotals();
     for (const rows of await Promise.all(reads)) for (const row of rows) addRow(totals, row);
-    const [p50, p95, p99] = percentiles(totals.latency, [0.5, 0.95, 0.99]);
-    const [ttft50, ttft95] = percentiles(totals.ttft, [0.5, 0.95]);
+    const [p50, p95, p99] = percentilesOfEncoded(totals.latency, [0.5, 0.95, 0.99]);
+    const [ttft50, ttft95] = percentilesOfEncoded(totals.ttft, [0.5, 0.95]);
     return {
       from,
       to,
@@ -166,56 +180,43 @@ export class TraceStatsRepository {
     };
   }
 
-  /** The most frequent (code, message) pairs of failed calls in [from, to), exactly, from the traces. */
-  async topErrors(query: StatsWindow & { limit: number }): Promise<TopError[]> {
-    let select = this.db
-      .selectFrom('traces')
-      .select((eb) => [
-        'error_code',
-        'error_message',
-        eb.fn.countAll<number | string>().as('count'),
-        eb.fn.max<number | string>('created_at').as('last_at'),
-      ])
-      .where('status', '=', 'error')
-      .where('created_at', '>=', query.from)
-      .where('created_at', '<', query.to);
-    if (query.projectId !== undefined) select = select.where('project_id', '=', query.projectId);
-    const rows = await select
-      .groupBy(['error_code', 'error_message'])
-      .orderBy(sql`count(*)`, 'desc')
-      .orderBy(sql`max(created_at)`, 'desc')
-      .limit(query.limit)
-      .execute();
-    return rows.map((row) => ({
-      code: row.error_code ?? 'unknown',
-      message: row.error_message ?? '',
-      count: Number(row.count),
-      last_at: Number(row.last_at),
-    }));
+  /** The most frequent (code, message) pairs of failed calls in [from, to), exactly. */
+  topErrors(query: StatsWindow & { limit: number }): Promise<TopError[]> {
+    return readTopErrors(this.db, query, query.limit);
   }
 
-  private read(table: RollupTable, dimension: RollupDimension, window: StatsWindow): Promise<RollupRead[]> {
+  private read(table: RollupTable, dimension: RollupDimension, window: RollupWindow): Promise<RollupRead[]> {
     if (window.from >= window.to) return Promise.resolve([]);
+    // Rows are points already when buckets are the table's own and one project's (or the
+    // cross-project) rows are read: then a plain scan spares the database a grouping step.
+    const rowMs = table === 'trace_rollup_minute' ? minuteMs : hourMs;
+    const summed = window.size !== rowMs || (window.projects === eachProject && window.groupBy !== 'project_id');
+    const joined = this.db.getExecutor().adapter instanceof PostgresAdapter ? 'string_agg' : 'group_concat';
+    const total = (column: string) => (summed ? sql<number | string>`sum(${sql.ref(column)})` : sql<number>`${sql.ref(column)}`);
+    const histogram = (column: string) =>
+      summed ? sql<string>`${sql.raw(joined)}(${sql.ref(column)}, ',')` : sql<string>`${sql.ref(column)}`;
+    const t =
+      window.size === undefined ? sql<number>`0` : summed ? sql<number>`bucket - bucket % ${sql.lit(window.size)}` : sql<number>`bucket`;
     let select = this.db
       .selectFrom(table as 'trace_rollup_hour')
       .select([
-        'bucket',
-        'project_id',
-        'value',
-        'requests',
-        'errors',
-        'input_tokens',
-        'output_tokens',
-        'cost_usd',
-        'latency_ms_sum',
-        'latency_hist',
-        'ttft_hist',
+        t.as('t'),
+        (window.groupBy === undefined ? sql<string>`''` : sql<string>`${sql.ref(window.groupBy)}`).as('group'),
+        total('requests').as('requests'),
+        total('errors').as('errors'),
+        total('input_tokens').as('input_tokens'),
+        total('output_tokens').as('output_tokens'),
+        total('cost_usd').as('cost_usd'),
+        total('latency_ms_sum').as('latency_ms_sum'),
+        histogram('latency_hist').as('latency_hist'),
+        histogram('ttft_hist').as('ttft_hist'),
       ])
       .where('dimension', '=', dimension)
       .where('bucket', '>=', window.from)
       .where('bucket', '<', window.to);
-    if (window.projectId !== undefined) select = select.where('project_id', '=', window.projectId);
-    return select.execute();
+    select =
+      window.projects === eachProject ? select.where('project_id', '<>', allProjects) : select.where('project_id', '=', window.projects);
+    return (summed ? select.groupBy([sql`1`, sql`2`]) : select).execute();
   }
 }
 
@@ -231,8 +232,8 @@ function emptyTotals(): Totals {
     output_tokens: 0,
     cost_usd: 0,
     latency_ms_sum: 0,
-    latency: denseHistogram(),
-    ttft: denseHistogram(),
+    latency: [],
+    ttft: [],
   };
 }
 
@@ -243,6 +244,6 @@ function addRow(totals: Totals, row: RollupRead): void {
   totals.output_tokens += Number(row.output_tokens);
   totals.cost_usd += Number(row.cost_usd);
   totals.latency_ms_sum += Number(row.latency_ms_sum);
-  addEncodedInto(totals.latency, row.latency_hist);
-  addEncodedInto(totals.ttft, row.ttft_hist);
+  totals.latency.push(row.latency_hist);
+  totals.ttft.push(row.ttft_hist);
 }
