@@ -35,15 +35,20 @@ export interface SoakResult {
   firstMinuteRssBytes: number;
   lastMinuteRssBytes: number;
   /**
-   * The floor of V8's used heap in the first and the last minute: its lowest sample, close to the
-   * live data left after a collection (null when /metrics did not answer). A median swings with
-   * where each sample falls in the collector's cycle (70 to 240 MiB in one minute was seen).
+   * The floor of V8's used heap in each measured minute: its lowest sample, close to the live data
+   * left after a collection (a median swings with where each sample falls in the collector's
+   * cycle: 70 to 240 MiB within one minute was seen). Empty when /metrics did not answer.
+   */
+  heapFloorsBytes: number[];
+  /**
+   * The least-squares line through those floors, at the first and the last measured minute: a
+   * leak is a trend, and one minute's floor alone still moves by ±10% (63–71 MiB in a flat run).
    */
   firstMinuteHeapBytes: number | null;
   lastMinuteHeapBytes: number | null;
   /**
-   * `last / first - 1` of the heap's floor — what a leak raises; the resident set also moves with
-   * how much freed memory the allocator keeps — or of the resident set without heap samples.
+   * `last / first - 1` of that line — what a leak raises; the resident set also moves with how much
+   * freed memory the allocator keeps — or of the resident set without heap samples.
    */
   growth: number;
   rssGrowth: number;
@@ -58,6 +63,34 @@ async function metricValue(origin: string, name: string): Promise<number | null>
   } catch {
     return null;
   }
+}
+
+/** The lowest used-heap sample of each whole minute of the measured time (after the warm-up, before the end). */
+function minuteFloors(samples: MemorySample[], settings: SoakSettings): number[] {
+  const { warmupSeconds, seconds } = settings;
+  const floors: number[] = [];
+  for (const sample of samples) {
+    if (sample.heapUsedBytes === null || sample.at < warmupSeconds || sample.at >= warmupSeconds + seconds) continue;
+    const minute = Math.floor((sample.at - warmupSeconds) / 60);
+    floors[minute] = Math.min(floors[minute] ?? Number.POSITIVE_INFINITY, sample.heapUsedBytes);
+  }
+  return floors.filter((floor) => Number.isFinite(floor));
+}
+
+/** Least squares through (index, value); undefined with fewer than two points. */
+function fitLine(values: number[]): { at(index: number): number } | undefined {
+  if (values.length < 2) return undefined;
+  const n = values.length;
+  const meanX = (n - 1) / 2;
+  const meanY = values.reduce((sum, value) => sum + value, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  values.forEach((value, index) => {
+    covariance += (index - meanX) * (value - meanY);
+    variance += (index - meanX) ** 2;
+  });
+  const slope = covariance / variance;
+  return { at: (index) => meanY + slope * (index - meanX) };
 }
 
 function median(values: number[]): number {
@@ -99,11 +132,10 @@ export async function soak(
   const last = measured.filter((sample) => sample.at >= total - 60);
   const firstMinuteRssBytes = median(first.map((sample) => sample.rssBytes));
   const lastMinuteRssBytes = median(last.map((sample) => sample.rssBytes));
-  const heaps = (minute: MemorySample[]): number[] =>
-    minute.flatMap((sample) => (sample.heapUsedBytes === null ? [] : [sample.heapUsedBytes]));
-  const floor = (values: number[]): number | null => (values.length > 0 ? Math.min(...values) : null);
-  const firstMinuteHeapBytes = floor(heaps(first));
-  const lastMinuteHeapBytes = floor(heaps(last));
+  const heapFloorsBytes = minuteFloors(samples, settings);
+  const trend = fitLine(heapFloorsBytes);
+  const firstMinuteHeapBytes = trend ? trend.at(0) : null;
+  const lastMinuteHeapBytes = trend ? trend.at(heapFloorsBytes.length - 1) : null;
   const rssGrowth = lastMinuteRssBytes / firstMinuteRssBytes - 1;
   return {
     settings,
@@ -112,6 +144,7 @@ export async function soak(
     samples,
     firstMinuteRssBytes,
     lastMinuteRssBytes,
+    heapFloorsBytes,
     firstMinuteHeapBytes,
     lastMinuteHeapBytes,
     growth: firstMinuteHeapBytes !== null && lastMinuteHeapBytes !== null ? lastMinuteHeapBytes / firstMinuteHeapBytes - 1 : rssGrowth,

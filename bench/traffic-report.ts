@@ -62,7 +62,7 @@ export function trafficChecks(results: TrafficResults): Check[] {
     const heap =
       firstMinuteHeapBytes === null || lastMinuteHeapBytes === null
         ? 'used heap n/a (judged on the resident set)'
-        : `used heap's floor ${mib(firstMinuteHeapBytes)} -> ${mib(lastMinuteHeapBytes)} (${percent(growth)})`;
+        : `used heap's floor (trend over every minute) ${mib(firstMinuteHeapBytes)} -> ${mib(lastMinuteHeapBytes)} (${percent(growth)})`;
     list.push({ pass: growth < 0.1, text: `memory growth under 10% over a ${settings.seconds} s soak: ${heap}; ${rss}` });
   }
   return list;
