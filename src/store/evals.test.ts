@@ -1,6 +1,7 @@
 /** Evaluation runs, results and online scores: one conformance suite on SQLite and on the real Postgres. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { traceRow } from '../../test/support/trace-rows.js';
 import { storeBackends } from '../../test/support/store-backends.js';
 import type { EvalResult } from './evals.js';
 import { resultKey, type Store, type TraceRow } from './index.js';
@@ -25,38 +26,23 @@ function result(runId: string, variant: string, index: number, score: number, co
 }
 
 function trace(id: string, createdAt: number, metadata: string | null): TraceRow {
-  return {
+  return traceRow({
     id,
+    created_at: createdAt,
     trace_id: id,
     request_id: `req_${id}`,
     project_id: 'admin',
     key_id: null,
-    created_at: createdAt,
-    endpoint: 'chat.completions',
-    model: 'small',
     provider: 'mock',
     upstream_model: 'small',
-    status: 'ok',
-    http_status: 200,
-    error_code: null,
-    error_message: null,
-    end_user: null,
-    session_id: null,
     metadata,
     request_body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
     response_body: JSON.stringify({ message: { role: 'assistant', content: '{"a":1}' } }),
-    stream: 0,
     latency_ms: 12,
-    ttft_ms: null,
     input_tokens: 1,
     output_tokens: 1,
-    cached_input_tokens: 0,
-    tokens_estimated: 0,
     cost_usd: 0,
-    attempts: 1,
-    cache_hit: null,
-    cost_saved_usd: 0,
-  };
+  });
 }
 
 for (const backend of storeBackends('evals')) {
