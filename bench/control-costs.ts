@@ -2,7 +2,6 @@
  * What each traffic control costs: CPU time of the Fener process per request, with nothing on,
  * with each control alone, and with all of them (the bench:traffic settings). The figure that
  * matters on a shared machine: CPU per request hardly moves with the rest of the machine's load.
- * Every server runs with `npm start`'s Node flags but the last, which shows what they are worth.
  *
  *   node --import tsx bench/control-costs.ts [--requests N] [--rounds N] [--ref <git-ref>] [--skip-build]
  */
@@ -24,7 +23,6 @@ const variants: Variant[] = [
   { name: 'daily budget', fener: { key: { budget: { usd: 1_000_000, period: 'day' } } } },
   { name: 'exact cache (miss + store)', fener: { extraYaml: cacheYaml } },
   { name: 'all (bench:traffic)', fener: controlledFener },
-  { name: "all, Node's default young generation", fener: { ...controlledFener, nodeFlags: [] } },
 ];
 
 interface Running {

@@ -88,16 +88,7 @@ export interface FenerOptions {
   env?: NodeJS.ProcessEnv;
   /** A name for this Fener in logs, when a benchmark starts several. */
   name?: string;
-  /** Node's flags for the server; default: those `npm start` uses (`startNodeFlags`). */
-  nodeFlags?: string[];
 }
-
-/**
- * The flags `npm start` runs the server with (package.json): a 64 MiB young generation, measured
- * by bench:control-costs at ~7% less CPU per request and ~13% more requests/s than Node's
- * default 16 MiB, since fewer short-lived request objects survive into the old generation.
- */
-export const startNodeFlags = ['--max-semi-space-size=64'];
 
 export async function startFener(options: FenerOptions): Promise<RunningFener> {
   const { launch } = options;
@@ -114,7 +105,7 @@ export async function startFener(options: FenerOptions): Promise<RunningFener> {
   const child = startChild({
     name: options.name ?? 'fener',
     cwd: launch.root,
-    args: [...profiling, ...(options.nodeFlags ?? startNodeFlags), ...fenerCommand(launch), 'serve', '--config', configPath, ...workers],
+    args: [...profiling, ...fenerCommand(launch), 'serve', '--config', configPath, ...workers],
     env: {
       FENER_DATA_DIR: join(home, 'data'),
       FENER_ADMIN_KEY: adminKey,
