@@ -43,14 +43,19 @@ describe('trace batches written by a worker thread (SQLite)', () => {
     assert.ok(await store.traces.get('trc_after_refusal'), 'the thread goes on after a refused batch');
   });
 
-  it('falls back to the caller’s connection once the thread is gone', async () => {
+  it('falls back to the caller’s connection once the thread is gone, writing only rows not stored yet', async () => {
     const thread = new TraceWriteThread(dir);
     await thread.close();
     assert.equal(thread.healthy, false);
     const db = openSqlite(dir);
     try {
-      await new TraceRepository(db, thread).insertMany([traceRow({ id: 'trc_fallback', created_at: now })]);
+      const before = await store.traceStats.summary({ from: now - 3_600_000, to: now + 60_000 });
+      // The retry of a batch the dead thread had already committed, plus one new row.
+      const retried = [traceRow({ id: 'trc_thread_1', created_at: now - 1_000 }), traceRow({ id: 'trc_fallback', created_at: now })];
+      await new TraceRepository(db, thread).insertMany(retried);
       assert.ok(await store.traces.get('trc_fallback'));
+      const afterwards = await store.traceStats.summary({ from: now - 3_600_000, to: now + 60_000 });
+      assert.equal(afterwards.requests, before.requests + 1, 'the row stored before is neither written nor counted again');
     } finally {
       await db.destroy();
     }

@@ -57,23 +57,40 @@ export class TraceRepository {
   /** Inserts traces and adds them to the dashboard's rollups, in one transaction. */
   async insertMany(rows: TraceRow[]): Promise<void> {
     if (rows.length === 0) return;
-    if (this.thread?.healthy) {
-      try {
-        return await this.thread.insertMany(rows);
-      } catch (error) {
-        // A batch the database refused fails here as it would inline; a dead thread falls through.
-        if (this.thread.healthy) throw error;
+    let pending = rows;
+    if (this.thread) {
+      if (this.thread.healthy) {
+        try {
+          return await this.thread.insertMany(rows);
+        } catch (error) {
+          // A batch the database refused fails here as it would inline; a dead thread falls through.
+          if (this.thread.healthy) throw error;
+        }
       }
+      // The thread is gone, and may have committed this batch (or the one being retried) before it
+      // could answer: write only the rows not stored yet, so that none is stored or counted twice.
+      pending = await this.notStoredYet(rows);
+      if (pending.length === 0) return;
     }
     await this.db.transaction().execute(async (transaction) => {
-      for (let start = 0; start < rows.length; start += rowsPerInsert) {
+      for (let start = 0; start < pending.length; start += rowsPerInsert) {
         await transaction
           .insertInto('traces')
-          .values(rows.slice(start, start + rowsPerInsert).map((row) => ({ ...row, deployment: row.deployment ?? null })))
+          .values(pending.slice(start, start + rowsPerInsert).map((row) => ({ ...row, deployment: row.deployment ?? null })))
           .execute();
       }
-      await addToRollups(transaction, rows);
+      await addToRollups(transaction, pending);
     });
+  }
+
+  private async notStoredYet(rows: TraceRow[]): Promise<TraceRow[]> {
+    const stored = new Set<string>();
+    for (let start = 0; start < rows.length; start += rowsPerInsert) {
+      const ids = rows.slice(start, start + rowsPerInsert).map((row) => row.id);
+      const found = await this.db.selectFrom('traces').select('id').where('id', 'in', ids).execute();
+      for (const row of found) stored.add(row.id);
+    }
+    return stored.size === 0 ? rows : rows.filter((row) => !stored.has(row.id));
   }
 
   async get(id: string): Promise<Trace | undefined> {
