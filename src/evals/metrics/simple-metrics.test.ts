@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { FenerError } from '../../core/index.js';
 import { computeMetric, metricNames } from './index.js';
 import { normaliseAnswer } from './token-f1.js';
 import { quantile } from './usage.js';
@@ -73,6 +74,16 @@ test('token_f1 uses SQuAD normalisation and the best reference', () => {
   assert.equal(result.items[1]?.token_f1, 1); // both normalise to nothing: equal
   assert.equal(result.items[2]?.token_f1, 0);
   assert.equal(result.items[1]?.exact_match, 1);
+});
+
+test('regex patterns with nested repetition are refused before they run', () => {
+  for (const pattern of ['(a+)+$', '^(\\w+\\s?)*$', '(x+x+)+y']) {
+    assert.throws(
+      () => computeMetric({ metric: 'regex', predictions: ['a'.repeat(40) + '!'], references: [], options: { pattern } }),
+      (error: unknown) => error instanceof FenerError && error.code === 'invalid_request' && /nested repetition/.test(error.message),
+      pattern,
+    );
+  }
 });
 
 test('contains and regex', () => {

@@ -1,4 +1,5 @@
 /** `contains` (a reference occurs in the prediction) and `regex` (a pattern matches the prediction). */
+import safeRegex from 'safe-regex2';
 import { FenerError } from '../../core/index.js';
 import type { MetricDefinition } from './types.js';
 import { invalidOption, optionBoolean, optionText } from './options.js';
@@ -26,7 +27,12 @@ export const contains: MetricDefinition = {
   },
 };
 
-/** Patterns are JavaScript regular expressions; long ones are refused to bound matching cost. */
+/**
+ * Patterns are JavaScript regular expressions, matched on the event loop (online evaluators run
+ * them on live traces): long ones are refused, and so are those with nested repetition such as
+ * `(a+)+`, whose matching time can grow exponentially with the text (checked by safe-regex2, the
+ * star-height check Fastify uses for its own route patterns).
+ */
 const maxPatternLength = 1000;
 
 /**
@@ -50,6 +56,12 @@ export const regex: MetricDefinition = {
       throw new FenerError('invalid_request', `options.pattern is not a valid regular expression: ${(error as Error).message}`, {
         param: 'options.pattern',
       });
+    }
+    if (!safeRegex(pattern)) {
+      throw invalidOption(
+        'pattern',
+        'has nested repetition (such as (a+)+), which can take exponential time: rewrite it without a repeated group of repeats',
+      );
     }
     return binaryResult(
       'regex',
