@@ -6,12 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { storeBackends } from '../../test/support/store-backends.js';
-import { FenerError } from '../core/index.js';
+import { isFenerCode, storeBackends } from '../../test/support/store-backends.js';
 import type { DeploymentSpec, Store } from './index.js';
 
 const spec = (model: string): DeploymentSpec => ({ prompt: null, model, parameters: { temperature: 0 }, fallbacks: [] });
-const isCode = (code: string) => (error: unknown) => error instanceof FenerError && error.code === code;
+const isCode = isFenerCode;
 
 for (const backend of storeBackends('canaries')) {
   describe(`canary store conformance: ${backend.name}`, () => {

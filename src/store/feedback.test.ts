@@ -1,8 +1,7 @@
 /** Feedback, score definitions and annotation queues: one conformance suite on SQLite and on the real Postgres server. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { storeBackends } from '../../test/support/store-backends.js';
-import { FenerError } from '../core/index.js';
+import { isFenerCode, storeBackends } from '../../test/support/store-backends.js';
 import type { FeedbackInput, Store } from './index.js';
 
 function feedbackRow(overrides: Partial<FeedbackInput> & Pick<FeedbackInput, 'project_id' | 'kind' | 'name'>): FeedbackInput {
@@ -21,7 +20,7 @@ function feedbackRow(overrides: Partial<FeedbackInput> & Pick<FeedbackInput, 'pr
   };
 }
 
-const isCode = (code: string) => (error: unknown) => error instanceof FenerError && error.code === code;
+const isCode = isFenerCode;
 
 for (const backend of storeBackends('feedback')) {
   describe(`feedback store conformance: ${backend.name}`, () => {

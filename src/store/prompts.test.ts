@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
-import { storeBackends } from '../../test/support/store-backends.js';
-import { FenerError } from '../core/index.js';
+import { isFenerCode, storeBackends } from '../../test/support/store-backends.js';
 import type { Store } from './index.js';
 import { contentHash } from './prompts.js';
 import type { Database } from './schema.js';
@@ -15,9 +14,7 @@ const content = (text: string): Record<string, unknown> => ({
   tools: [],
 });
 
-function isError(code: string): (error: unknown) => boolean {
-  return (error) => error instanceof FenerError && error.code === code;
-}
+const isError = isFenerCode;
 
 for (const backend of storeBackends('prompts')) {
   describe(`prompt store conformance: ${backend.name}`, () => {

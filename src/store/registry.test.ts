@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { postgresBackend, storeBackends } from '../../test/support/store-backends.js';
-import { FenerError } from '../core/index.js';
+import { isFenerCode, postgresBackend, storeBackends } from '../../test/support/store-backends.js';
 import type { DeploymentSpec, ModelVersionInput, Store } from './index.js';
 
 const hosted: ModelVersionInput = {
@@ -22,9 +21,7 @@ function spec(model: string, temperature: number): DeploymentSpec {
   return { prompt: 'support-reply@production', model, parameters: { temperature }, fallbacks: ['backup'] };
 }
 
-function isError(code: string) {
-  return (error: unknown) => error instanceof FenerError && error.code === code;
-}
+const isError = isFenerCode;
 
 for (const backend of storeBackends('registry')) {
   describe(`registry store conformance: ${backend.name}`, () => {

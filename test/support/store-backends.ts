@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
+import { FenerError } from '../../src/core/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
@@ -74,4 +75,9 @@ export function postgresBackend(): StoreBackend {
 /** SQLite, then Postgres: one conformance suite is declared once for each. */
 export function storeBackends(label: string): StoreBackend[] {
   return [sqliteBackend(label), postgresBackend()];
+}
+
+/** For `assert.rejects`: the error is a FenerError with this code. */
+export function isFenerCode(code: string): (error: unknown) => boolean {
+  return (error) => error instanceof FenerError && error.code === code;
 }
