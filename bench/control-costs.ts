@@ -4,8 +4,12 @@
  * matters on a shared machine: CPU per request hardly moves with the rest of the machine's load.
  *
  *   node --import tsx bench/control-costs.ts [--requests N] [--rounds N] [--ref <git-ref>] [--skip-build]
+ *        [--only <text>]   only the variants whose name contains <text> (e.g. `--only nothing`)
+ *        [--cpu-prof]      write a CPU profile of each Fener process and summarise it (slows Fener)
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { printProfiles } from './cpu-profile.js';
 import { maxThroughput } from './load.js';
 import { log } from './log.js';
 import { cpuMillis } from './proc-stats.js';
@@ -58,16 +62,22 @@ async function main(): Promise<void> {
       rounds: { type: 'string' },
       ref: { type: 'string' },
       'skip-build': { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
     },
   });
+  const chosen = variants.filter((variant) => values.only === undefined || variant.name.includes(values.only));
+  if (chosen.length === 0) throw new Error(`--only ${values.only}: no variant is named so (${variants.map((v) => v.name).join(', ')})`);
+  const cpuProfileDir = values['cpu-prof'] ? join(process.cwd(), 'bench/results', `control-costs-profile-${Date.now()}`) : undefined;
   const requests = Number(values.requests ?? 6_000);
   const rounds = Number(values.rounds ?? 3);
   const subject = await prepareSubject({ ref: values.ref, skipBuild: values['skip-build'] === true });
   const mock = await startMockProvider(subject.launch);
   const running: Running[] = [];
   try {
-    for (const variant of variants) {
-      const fener = await startFener({ ...variant.fener, launch: subject.launch, upstream: mock.url, name: variant.name });
+    for (const variant of chosen) {
+      const profiling = cpuProfileDir ? { cpuProfileDir: join(cpuProfileDir, variant.name.replace(/\W+/g, '-')) } : {};
+      const fener = await startFener({ ...variant.fener, ...profiling, launch: subject.launch, upstream: mock.url, name: variant.name });
       running.push({ variant, fener, cpuPerRequest: [], rates: [] });
     }
     // A warm-up round, then rounds in a rotating order so that a noisy stretch falls on all alike.
@@ -85,6 +95,7 @@ async function main(): Promise<void> {
     await mock.child.stop();
     subject.cleanup();
   }
+  if (cpuProfileDir) for (const variant of chosen) printProfiles(join(cpuProfileDir, variant.name.replace(/\W+/g, '-')));
   const rows = running.map(
     (each) => `| ${each.variant.name} | ${median(each.cpuPerRequest).toFixed(0)} | ${median(each.rates).toFixed(0)} |`,
   );

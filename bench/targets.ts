@@ -88,6 +88,8 @@ export interface FenerOptions {
   env?: NodeJS.ProcessEnv;
   /** A name for this Fener in logs, when a benchmark starts several. */
   name?: string;
+  /** More flags for node itself (e.g. `--trace-gc`, which NODE_OPTIONS does not accept). */
+  nodeFlags?: string[];
 }
 
 export async function startFener(options: FenerOptions): Promise<RunningFener> {
@@ -105,7 +107,7 @@ export async function startFener(options: FenerOptions): Promise<RunningFener> {
   const child = startChild({
     name: options.name ?? 'fener',
     cwd: launch.root,
-    args: [...profiling, ...fenerCommand(launch), 'serve', '--config', configPath, ...workers],
+    args: [...(options.nodeFlags ?? []), ...profiling, ...fenerCommand(launch), 'serve', '--config', configPath, ...workers],
     env: {
       FENER_DATA_DIR: join(home, 'data'),
       FENER_ADMIN_KEY: adminKey,

@@ -20,8 +20,23 @@ export interface CallObservation {
   costUsd: number;
 }
 
+type CounterChild = ReturnType<Counter<string>['labels']>;
+type HistogramChild = ReturnType<Histogram<string>['labels']>;
+
+interface CallSeries {
+  requests: CounterChild;
+  latency: HistogramChild;
+  ttft: HistogramChild;
+  inputTokens: CounterChild;
+  outputTokens: CounterChild;
+  cachedInputTokens: CounterChild;
+  cost: CounterChild;
+}
+
 export class GatewayMetrics {
   readonly registry = new Registry();
+  /** Label values are bounded (configured models and providers, four endpoints, two statuses). */
+  private readonly series = new Map<string, CallSeries>();
   private readonly requests = new Counter({
     name: 'fener_requests_total',
     help: 'Model calls through the gateway.',
@@ -82,15 +97,35 @@ export class GatewayMetrics {
   }
 
   observe(call: CallObservation): void {
+    const series = this.seriesOf(call);
+    series.requests.inc();
+    series.latency.observe(call.latencySeconds);
+    if (call.errorCode !== undefined) this.errors.labels(call.endpoint, call.model, call.provider, call.errorCode).inc();
+    if (call.ttftSeconds !== undefined) series.ttft.observe(call.ttftSeconds);
+    if (call.inputTokens > 0) series.inputTokens.inc(call.inputTokens);
+    if (call.outputTokens > 0) series.outputTokens.inc(call.outputTokens);
+    if (call.cachedInputTokens > 0) series.cachedInputTokens.inc(call.cachedInputTokens);
+    if (call.costUsd > 0) series.cost.inc(call.costUsd);
+  }
+
+  /** The labelled children of one endpoint × model × provider × status, made on first use. */
+  private seriesOf(call: CallObservation): CallSeries {
     const { endpoint, model, provider, status } = call;
-    this.requests.labels(endpoint, model, provider, status).inc();
-    this.latency.labels(endpoint, model, provider, status).observe(call.latencySeconds);
-    if (call.errorCode !== undefined) this.errors.labels(endpoint, model, provider, call.errorCode).inc();
-    if (call.ttftSeconds !== undefined) this.ttft.labels(model, provider).observe(call.ttftSeconds);
-    if (call.inputTokens > 0) this.tokens.labels(model, provider, 'input').inc(call.inputTokens);
-    if (call.outputTokens > 0) this.tokens.labels(model, provider, 'output').inc(call.outputTokens);
-    if (call.cachedInputTokens > 0) this.tokens.labels(model, provider, 'cached_input').inc(call.cachedInputTokens);
-    if (call.costUsd > 0) this.cost.labels(model, provider).inc(call.costUsd);
+    const key = `${endpoint}\u0000${model}\u0000${provider}\u0000${status}`;
+    let series = this.series.get(key);
+    if (series === undefined) {
+      series = {
+        requests: this.requests.labels(endpoint, model, provider, status),
+        latency: this.latency.labels(endpoint, model, provider, status),
+        ttft: this.ttft.labels(model, provider),
+        inputTokens: this.tokens.labels(model, provider, 'input'),
+        outputTokens: this.tokens.labels(model, provider, 'output'),
+        cachedInputTokens: this.tokens.labels(model, provider, 'cached_input'),
+        cost: this.cost.labels(model, provider),
+      };
+      this.series.set(key, series);
+    }
+    return series;
   }
 
   text(): Promise<string> {

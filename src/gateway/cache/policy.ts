@@ -71,10 +71,11 @@ const bodyControlSchema = z.object({ cache: z.boolean().optional() }).loose();
  */
 export function cachePolicyFrom(input: { headers: HeaderBag; bodyControl?: unknown }): CachePolicy {
   const directives = (header(input.headers, 'cache-control') ?? '').split(',').map((part) => part.trim().toLowerCase());
-  const body = bodyControlSchema.safeParse(input.bodyControl);
+  // Most calls carry no `fener` field: a failed parse builds an error, which is not free.
+  const body = input.bodyControl === undefined ? undefined : bodyControlSchema.safeParse(input.bodyControl);
   const optHeader = header(input.headers, 'x-fener-cache')?.trim().toLowerCase();
   const policy: CachePolicy = {
-    optIn: optHeader === 'true' || optHeader === '1' || (body.success && body.data.cache === true),
+    optIn: optHeader === 'true' || optHeader === '1' || (body?.success === true && body.data.cache === true),
     noCache: directives.includes('no-cache'),
     noStore: directives.includes('no-store'),
   };
