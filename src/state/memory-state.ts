@@ -67,17 +67,22 @@ export class MemoryState implements SharedState {
 
   async consumeAll(inputs: WindowInput[]): Promise<WindowBatchResult> {
     const now = this.clock();
-    const checked = inputs.map((input) => {
-      const counters = rollWindow(this.windows.get(input.key, now), now, input.windowMs);
-      return { input, counters, ...admitWindow(counters, { now, ...input }) };
-    });
-    const allowed = checked.every((window) => window.allowed);
-    if (allowed) {
-      for (const { input, counters } of checked) {
-        this.windows.set(input.key, addToWindow(counters, input.amount), now + 2 * input.windowMs);
-      }
+    const counters: WindowCounters[] = [];
+    const windows: WindowResult[] = [];
+    let allowed = true;
+    for (const input of inputs) {
+      const rolled = rollWindow(this.windows.get(input.key, now), now, input.windowMs);
+      const checked = admitWindow(rolled, { now, amount: input.amount, limit: input.limit, windowMs: input.windowMs });
+      counters.push(rolled);
+      windows.push(checked.result);
+      allowed &&= checked.allowed;
     }
-    return { allowed, windows: checked.map((window) => window.result) };
+    if (allowed) {
+      inputs.forEach((input, index) => {
+        this.windows.set(input.key, addToWindow(counters[index] as WindowCounters, input.amount), now + 2 * input.windowMs);
+      });
+    }
+    return { allowed, windows };
   }
 
   async record(input: Omit<WindowInput, 'limit'>): Promise<WindowResult> {

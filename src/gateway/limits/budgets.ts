@@ -22,8 +22,8 @@ export interface ReserveBudgetInput {
 }
 
 interface BudgetHold {
-  /** "key key_123's daily budget (UTC day 2026-11-05)", for messages. */
-  label: string;
+  /** "key key_123's daily budget (UTC day 2026-11-05)", for messages: made only when one is. */
+  label: () => string;
   key: string;
   limit: number;
   ttlMs: number;
@@ -72,7 +72,7 @@ export class BudgetGuard {
       if (id === null || !budget) continue;
       const window = periodWindow(budget.period, now);
       holds.push({
-        label: `${scope} ${id}'s ${describePeriod(budget.period, window)} of ${usd(budget.usd)}`,
+        label: () => `${scope} ${id}'s ${describePeriod(budget.period, window)} of ${usd(budget.usd)}`,
         key: `budget:${scope}:${id}:${window.id}`,
         limit: budget.usd,
         ttlMs: counterTtlMs(window, now),
@@ -93,7 +93,7 @@ export class BudgetGuard {
     try {
       return await this.options.spend(hold.seed);
     } catch (error) {
-      throw new FenerError('unavailable', `cannot read what has been spent against ${hold.label}; try again shortly`, { cause: error });
+      throw new FenerError('unavailable', `cannot read what has been spent against ${hold.label()}; try again shortly`, { cause: error });
     }
   }
 
@@ -132,7 +132,7 @@ export class BudgetGuard {
       const inFlight = state.reserved > 0 ? `, ${usd(state.reserved)} held by calls in progress` : '';
       throw new FenerError(
         'budget_exceeded',
-        `Budget exceeded: ${hold.label} has ${usd(state.spent)} spent${inFlight}; this call may cost up to ${usd(input.estimatedCostUsd)}.`,
+        `Budget exceeded: ${hold.label()} has ${usd(state.spent)} spent${inFlight}; this call may cost up to ${usd(input.estimatedCostUsd)}.`,
       );
     }
     return reservation;

@@ -41,41 +41,56 @@ export interface AdmissionTicket {
 }
 
 function planWindows(input: AdmitInput): PlannedWindow[] {
-  const owners: { scope: Scope; owner: string | null; limits: RateLimits | undefined }[] = [
-    { scope: 'key', owner: input.principal.id, limits: input.keyLimits },
-    { scope: 'project', owner: input.principal.projectId, limits: input.projectLimits },
-    { scope: 'model', owner: input.model.name, limits: input.model.limits },
-  ];
   const windows: PlannedWindow[] = [];
-  for (const { scope, owner, limits } of owners) {
-    if (owner === null || !limits) continue;
-    const base = { scope, owner, windowMs: minuteMs };
-    if (limits.rpm !== undefined)
-      windows.push({ ...base, measure: 'requests', key: `rl:${scope}:${owner}:rpm`, amount: 1, limit: limits.rpm });
-    if (limits.tpm !== undefined) {
-      windows.push({ ...base, measure: 'tokens', key: `rl:${scope}:${owner}:tpm`, amount: input.estimatedInputTokens, limit: limits.tpm });
+  const add = (scope: Scope, owner: string | null, limits: RateLimits | undefined): void => {
+    if (owner === null || !limits) return;
+    if (limits.rpm !== undefined) {
+      windows.push({ scope, owner, measure: 'requests', key: `rl:${scope}:${owner}:rpm`, amount: 1, limit: limits.rpm, windowMs: minuteMs });
     }
-  }
+    if (limits.tpm !== undefined) {
+      const amount = input.estimatedInputTokens;
+      windows.push({ scope, owner, measure: 'tokens', key: `rl:${scope}:${owner}:tpm`, amount, limit: limits.tpm, windowMs: minuteMs });
+    }
+  };
+  add('key', input.principal.id, input.keyLimits);
+  add('project', input.principal.projectId, input.projectLimits);
+  add('model', input.model.name, input.model.limits);
   return windows;
 }
 
-/** The `x-ratelimit-*` headers of one measure: the window with the least room left wins. */
-function headersFor(measure: Measure, windows: PlannedWindow[], results: WindowResult[]): Record<string, string> {
-  let tightest: { limit: number; remaining: number; resetMs: number } | undefined;
-  windows.forEach((window, index) => {
+interface Tightest {
+  limit: number;
+  remaining: number;
+  resetMs: number;
+}
+
+/** The `x-ratelimit-*` headers: for each measure, the window with the least room left wins. */
+function headersFor(windows: PlannedWindow[], results: WindowResult[]): Record<string, string> {
+  let requests: Tightest | undefined;
+  let tokens: Tightest | undefined;
+  for (let index = 0; index < windows.length; index++) {
+    const window = windows[index] as PlannedWindow;
     const result = results[index];
-    if (window.measure !== measure || !result) return;
+    if (!result) continue;
     const remaining = Math.max(0, Math.floor(window.limit - result.total));
-    if (!tightest || remaining < tightest.remaining || (remaining === tightest.remaining && window.limit < tightest.limit)) {
-      tightest = { limit: window.limit, remaining, resetMs: result.resetMs };
-    }
-  });
-  if (!tightest) return {};
-  return {
-    [`x-ratelimit-limit-${measure}`]: String(tightest.limit),
-    [`x-ratelimit-remaining-${measure}`]: String(tightest.remaining),
-    [`x-ratelimit-reset-${measure}`]: formatResetDuration(tightest.resetMs),
-  };
+    const current = window.measure === 'requests' ? requests : tokens;
+    if (current && (remaining > current.remaining || (remaining === current.remaining && window.limit >= current.limit))) continue;
+    const tightest = { limit: window.limit, remaining, resetMs: result.resetMs };
+    if (window.measure === 'requests') requests = tightest;
+    else tokens = tightest;
+  }
+  const headers: Record<string, string> = {};
+  if (requests) {
+    headers['x-ratelimit-limit-requests'] = String(requests.limit);
+    headers['x-ratelimit-remaining-requests'] = String(requests.remaining);
+    headers['x-ratelimit-reset-requests'] = formatResetDuration(requests.resetMs);
+  }
+  if (tokens) {
+    headers['x-ratelimit-limit-tokens'] = String(tokens.limit);
+    headers['x-ratelimit-remaining-tokens'] = String(tokens.remaining);
+    headers['x-ratelimit-reset-tokens'] = formatResetDuration(tokens.resetMs);
+  }
+  return headers;
 }
 
 const measureNames: Record<Measure, string> = { requests: 'requests per min (RPM)', tokens: 'tokens per min (TPM)' };
@@ -110,12 +125,14 @@ export class RateLimiter {
   /** Charges every applicable window or throws `rate_limited` with `Retry-After` and the headers. */
   async admit(input: AdmitInput): Promise<AdmissionTicket> {
     const windows = planWindows(input);
-    const tokenWindows = windows.filter((window) => window.measure === 'tokens').map(({ key, windowMs }) => ({ key, windowMs }));
+    const tokenWindows: { key: string; windowMs: number }[] = [];
+    for (const window of windows) if (window.measure === 'tokens') tokenWindows.push({ key: window.key, windowMs: window.windowMs });
     if (windows.length === 0) return { headers: {}, estimatedTokens: input.estimatedInputTokens, tokenWindows, recorded: false };
     const impossible = tooLarge(windows);
     if (impossible) throw impossible;
-    const batch = await this.state.consumeAll(windows.map(({ key, amount, limit, windowMs }) => ({ key, amount, limit, windowMs })));
-    const headers = { ...headersFor('requests', windows, batch.windows), ...headersFor('tokens', windows, batch.windows) };
+    // A planned window is a WindowInput with names for messages; the state reads only its own fields.
+    const batch = await this.state.consumeAll(windows);
+    const headers = headersFor(windows, batch.windows);
     if (!batch.allowed) {
       let worst = -1;
       batch.windows.forEach((result, index) => {
