@@ -45,7 +45,15 @@ function planWindows(input: AdmitInput): PlannedWindow[] {
   const add = (scope: Scope, owner: string | null, limits: RateLimits | undefined): void => {
     if (owner === null || !limits) return;
     if (limits.rpm !== undefined) {
-      windows.push({ scope, owner, measure: 'requests', key: `rl:${scope}:${owner}:rpm`, amount: 1, limit: limits.rpm, windowMs: minuteMs });
+      windows.push({
+        scope,
+        owner,
+        measure: 'requests',
+        key: `rl:${scope}:${owner}:rpm`,
+        amount: 1,
+        limit: limits.rpm,
+        windowMs: minuteMs,
+      });
     }
     if (limits.tpm !== undefined) {
       const amount = input.estimatedInputTokens;
