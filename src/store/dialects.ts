@@ -15,6 +15,7 @@ export function openSqlite(dataDir: string): Kysely<Database> {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
+  database.pragma('wal_autocheckpoint = 10000');
   database.pragma('foreign_keys = ON');
   // Merges rollup histograms inside upserts; Postgres has the same function in SQL (migration 0012).
   database.function('fener_hist_merge', { deterministic: true }, (a: unknown, b: unknown) =>
