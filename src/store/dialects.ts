@@ -21,34 +21,7 @@ export function openSqlite(dataDir: string): Kysely<Database> {
   database.function('fener_hist_merge', { deterministic: true }, (a: unknown, b: unknown) =>
     mergeEncoded(typeof a === 'string' ? a : null, typeof b === 'string' ? b : null),
   );
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-}
-
-/** Distinct statement texts kept prepared per connection (a trace batch's insert has one per batch size). */
-const cachedStatements = 256;
-
-/**
- * Kysely's SQLite driver prepares every query anew; SQLite compiling the same INSERT for every
- * trace batch was a tenth of the trace-write thread's time. Statements are reused by their text,
- * least recently used dropped first. Safe because a connection runs one query at a time (Kysely
- * holds it for a whole stream too) and `run`/`all` finish before they return.
- */
-function withStatementCache(database: SqliteDatabase.Database): { prepare: (sql: string) => SqliteDatabase.Statement; close: () => void } {
-  const statements = new Map<string, SqliteDatabase.Statement>();
-  return {
-    prepare(sql) {
-      let statement = statements.get(sql);
-      if (statement) statements.delete(sql);
-      else statement = database.prepare(sql);
-      statements.set(sql, statement);
-      if (statements.size > cachedStatements) statements.delete(statements.keys().next().value as string);
-      return statement;
-    },
-    close: () => {
-      statements.clear();
-      database.close();
-    },
-  };
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
 }
 
 const int8Oid = 20;
