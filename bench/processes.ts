@@ -26,6 +26,8 @@ export interface ChildOptions {
   args: string[];
   env?: NodeJS.ProcessEnv;
   cwd: string;
+  /** Called with every complete line the child writes (e.g. `--trace-gc` lines to count). */
+  onLine?: (line: string) => void;
 }
 
 const running = new Set<ChildProcess>();
@@ -40,8 +42,16 @@ export function startChild(options: ChildOptions): Child {
   if (child.pid === undefined) throw new Error(`${options.name}: could not start node ${options.args.join(' ')}`);
   running.add(child);
   let output = '';
+  let partial = '';
+  const onLine = options.onLine;
   const collect = (chunk: Buffer): void => {
-    output += chunk.toString('utf8');
+    const text = chunk.toString('utf8');
+    output += text;
+    if (onLine) {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    }
     // Keep the tail, from the start of a line, so that the last messages stay readable.
     if (output.length > outputLimit) output = output.slice(output.indexOf('\n', output.length - outputLimit) + 1);
   };

@@ -90,6 +90,8 @@ export interface FenerOptions {
   name?: string;
   /** More flags for node itself (e.g. `--trace-gc`, which NODE_OPTIONS does not accept). */
   nodeFlags?: string[];
+  /** Every line the server writes (with `--trace-gc`: one per collection). */
+  onOutputLine?: (line: string) => void;
 }
 
 export async function startFener(options: FenerOptions): Promise<RunningFener> {
@@ -115,6 +117,7 @@ export async function startFener(options: FenerOptions): Promise<RunningFener> {
       FENER_PORT: String(port),
       ...options.env,
     },
+    ...(options.onOutputLine ? { onLine: options.onOutputLine } : {}),
   });
   const url = `http://127.0.0.1:${port}`;
   try {
