@@ -154,7 +154,10 @@ describe('web console: datasets, experiments, feedback and canary', () => {
     assert.match(row, /^json\s+small/);
     assert.ok(row.includes(`${Number(json.mean.toFixed(4))} [${Number(json.low.toFixed(4))}, ${Number(json.high.toFixed(4))}]`), row);
     assert.equal(await page.locator('figure.chart svg[role="img"]').count(), 2, 'one interval chart per metric');
-    assert.equal(await page.getByRole('table', { name: 'Results per item and variant' }).locator('tbody tr').count(), 6);
+    // The per-item table renders after the metrics: wait for its rows before counting them.
+    const results = page.getByRole('table', { name: 'Results per item and variant' }).locator('tbody tr');
+    await results.nth(5).waitFor();
+    assert.equal(await results.count(), 6);
     await screenshot(page, 'experiment-run');
 
     await page.getByRole('link', { name: '← Experiments' }).click();

@@ -202,7 +202,10 @@ describe('router', () => {
 
   test('a client that leaves stops the routing', async () => {
     const controller = new AbortController();
-    const slow = scripted('slow', [unavailable()]);
+    // Retry-After 0.4 s puts the backoff at 400–500 ms whatever the jitter draws, so the client
+    // surely leaves during it (full jitter alone could draw a wait shorter than 20 ms).
+    const busy = new FenerError('upstream_unavailable', 'down', { upstreamStatus: 503, retryAfterSeconds: 0.4 });
+    const slow = scripted('slow', [busy]);
     const { router, route } = setup([{ model: model('a', slow), weight: 1 }], {
       retries: { attempts: 5, baseDelayMs: 500, maxDelayMs: 500 },
     });
