@@ -35,7 +35,7 @@ interface CallSeries {
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  /** Label values are bounded (configured models and providers, four endpoints, two statuses). */
+  /** Label values are bounded: configured models and providers, the endpoints, two statuses. */
   private readonly series = new Map<string, CallSeries>();
   private readonly requests = new Counter({
     name: 'fener_requests_total',
