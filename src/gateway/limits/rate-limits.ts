@@ -66,37 +66,25 @@ function planWindows(input: AdmitInput): PlannedWindow[] {
   return windows;
 }
 
-interface Tightest {
-  limit: number;
-  remaining: number;
-  resetMs: number;
-}
-
 /** The `x-ratelimit-*` headers: for each measure, the window with the least room left wins. */
 function headersFor(windows: PlannedWindow[], results: WindowResult[]): Record<string, string> {
-  let requests: Tightest | undefined;
-  let tokens: Tightest | undefined;
-  for (let index = 0; index < windows.length; index++) {
-    const window = windows[index] as PlannedWindow;
+  const tightest: Partial<Record<Measure, { limit: number; remaining: number; resetMs: number }>> = {};
+  windows.forEach((window, index) => {
     const result = results[index];
-    if (!result) continue;
+    if (!result) return;
     const remaining = Math.max(0, Math.floor(window.limit - result.total));
-    const current = window.measure === 'requests' ? requests : tokens;
-    if (current && (remaining > current.remaining || (remaining === current.remaining && window.limit >= current.limit))) continue;
-    const tightest = { limit: window.limit, remaining, resetMs: result.resetMs };
-    if (window.measure === 'requests') requests = tightest;
-    else tokens = tightest;
-  }
+    const current = tightest[window.measure];
+    if (!current || remaining < current.remaining || (remaining === current.remaining && window.limit < current.limit)) {
+      tightest[window.measure] = { limit: window.limit, remaining, resetMs: result.resetMs };
+    }
+  });
   const headers: Record<string, string> = {};
-  if (requests) {
-    headers['x-ratelimit-limit-requests'] = String(requests.limit);
-    headers['x-ratelimit-remaining-requests'] = String(requests.remaining);
-    headers['x-ratelimit-reset-requests'] = formatResetDuration(requests.resetMs);
-  }
-  if (tokens) {
-    headers['x-ratelimit-limit-tokens'] = String(tokens.limit);
-    headers['x-ratelimit-remaining-tokens'] = String(tokens.remaining);
-    headers['x-ratelimit-reset-tokens'] = formatResetDuration(tokens.resetMs);
+  for (const measure of ['requests', 'tokens'] as const) {
+    const chosen = tightest[measure];
+    if (!chosen) continue;
+    headers[`x-ratelimit-limit-${measure}`] = String(chosen.limit);
+    headers[`x-ratelimit-remaining-${measure}`] = String(chosen.remaining);
+    headers[`x-ratelimit-reset-${measure}`] = formatResetDuration(chosen.resetMs);
   }
   return headers;
 }
