@@ -94,7 +94,7 @@ export interface AnnotationQueue {
   reviewers: string[];
   assignment: 'round_robin' | 'explicit';
   required_reviews: number;
-  /** The score definition reviewers answer with; null: any feedback kind. */
+  /** The score definition reviewers answer with; null when every feedback kind is accepted. */
   score_name: string | null;
   item_count: number;
   created_at: number;

@@ -103,7 +103,7 @@ export type StepDefinition = { [Name in StepName]: z.infer<(typeof stepSchemas)[
 export type StepOf<Name extends StepName> = z.infer<(typeof stepSchemas)[Name]>;
 export const stepNames = Object.keys(stepSchemas) as StepName[];
 
-/** For OpenAPI: any one of the steps. */
+/** For OpenAPI: one of the steps, whichever. */
 export const stepSchema = z.union([normalize, dedupe, nearDedupe, length, language, pii, template, split]);
 
 export interface Pipeline {

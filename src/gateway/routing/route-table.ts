@@ -65,7 +65,7 @@ export class RouteTable {
   /**
    * A route that tries `models` in order (each may be a group, flattened as nested groups are),
    * with the policy a group declared with only its targets gets: a deployment's model and its
-   * fallbacks go through the same router, retries and circuits as any configured group.
+   * fallbacks go through the same router, retries and circuits as every configured group.
    */
   resolveChain(name: string, models: string[], task: ModelTask): Route {
     const group: GroupConfig = groupSchema.parse({ name: 'chain', targets: models });

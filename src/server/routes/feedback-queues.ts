@@ -56,7 +56,9 @@ const createQueue = defineRoute({
       reviewers: z.array(reviewerName).min(1).max(1000),
       assignment: z.enum(['round_robin', 'explicit']).default('round_robin'),
       required_reviews_per_item: z.number().int().min(1).max(100).default(1),
-      score_name: feedbackName.optional().describe('the score definition reviewers answer with; none: any feedback kind'),
+      score_name: feedbackName
+        .optional()
+        .describe('the score definition reviewers answer with; when absent, every feedback kind is accepted'),
     })
     .strict(),
   response: queueView,
