@@ -108,8 +108,14 @@ function Items(props: { dataset: DatasetDetail }): ReactNode {
   // Cursors of the pages seen so far: going back pops one.
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
   const after = cursors.at(-1);
+  // The page number travels with the rows it belongs to: while the next page loads, the rows
+  // shown and their number stay those of the page on screen.
+  const number = cursors.length;
   const page = useAsync(
-    () => client.datasets.items(props.dataset.name, version, { limit: pageSize, ...(after === undefined ? {} : { after }) }),
+    async () => ({
+      number,
+      ...(await client.datasets.items(props.dataset.name, version, { limit: pageSize, ...(after === undefined ? {} : { after }) })),
+    }),
     [client, props.dataset.name, version, after],
   );
   const chooseVersion = (value: number): void => {
@@ -134,15 +140,20 @@ function Items(props: { dataset: DatasetDetail }): ReactNode {
           <>
             <ItemsTable items={value.data} />
             <div className="inline">
-              <button type="button" className="secondary" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+              <button
+                type="button"
+                className="secondary"
+                disabled={value.number === 1}
+                onClick={() => setCursors(cursors.slice(0, value.number - 1))}
+              >
                 Previous page
               </button>
-              <span className="muted">Page {cursors.length}</span>
+              <span className="muted">Page {value.number}</span>
               <button
                 type="button"
                 className="secondary"
                 disabled={value.next === null}
-                onClick={() => value.next !== null && setCursors([...cursors, value.next])}
+                onClick={() => value.next !== null && setCursors([...cursors.slice(0, value.number), value.next])}
               >
                 Next page
               </button>
