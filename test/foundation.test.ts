@@ -39,7 +39,13 @@ describe('foundation', () => {
     const before = (await server.context.store.keys.list({ includeRevoked: true })).length;
     const cases = [
       { payload: '{"name": ', type: 'application/json', status: 400, code: 'invalid_json' },
-      { payload: 'name=x', type: 'application/x-www-form-urlencoded', status: 415, code: 'unsupported_media_type' },
+      {
+        payload: 'name=x',
+        type: 'application/x-www-form-urlencoded',
+        status: 415,
+        code: 'unsupported_media_type',
+        message: 'content type "application/x-www-form-urlencoded" is not accepted here; send application/json',
+      },
       { payload: JSON.stringify({ name: 'x'.repeat(5000) }), type: 'application/json', status: 413, code: 'payload_too_large' },
       { payload: JSON.stringify({ name: '' }), type: 'application/json', status: 400, code: 'invalid_request' },
       { payload: JSON.stringify({ name: 'k', project: 'nope' }), type: 'application/json', status: 404, code: 'not_found' },
@@ -56,6 +62,7 @@ describe('foundation', () => {
       assert.equal(body.error.code, item.code);
       assert.equal(body.error.request_id, response.headers['x-request-id']);
       assert.equal(typeof body.error.message, 'string');
+      if (item.message !== undefined) assert.equal(body.error.message, item.message);
       assert.ok(!JSON.stringify(body).includes('    at '), 'no stack trace');
     }
     assert.equal((await server.context.store.keys.list({ includeRevoked: true })).length, before);

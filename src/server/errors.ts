@@ -7,20 +7,25 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { FenerError, isFenerError, toApiErrorBody, toOpenAIErrorBody } from '../core/index.js';
 import { toAnthropicErrorBody } from '../providers/index.js';
 
-const fastifyCodes: Record<string, (error: FastifyError) => FenerError> = {
+const fastifyCodes: Record<string, (error: FastifyError, request: FastifyRequest | undefined) => FenerError> = {
   FST_ERR_CTP_INVALID_JSON_BODY: () => new FenerError('invalid_json', 'The request body is not valid JSON.'),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new FenerError('invalid_json', 'The request body is empty; send a JSON object.'),
   FST_ERR_CTP_BODY_TOO_LARGE: () => new FenerError('payload_too_large', 'The request body is larger than the server accepts.'),
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: (error) =>
-    new FenerError('unsupported_media_type', `Unsupported content type; send application/json. (${error.message})`),
+  // Only JSON routes reach Fastify's own check: upload routes refuse other types themselves (api-route.ts).
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (_error, request) =>
+    new FenerError(
+      'unsupported_media_type',
+      `content type "${String(request?.headers['content-type'] ?? '').split(';')[0]!.trim() || 'none'}" is not accepted here; send application/json`,
+    ),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new FenerError('invalid_request', 'The Content-Length header does not match the body.'),
 };
 
-export function toFenerError(error: unknown): FenerError {
+/** `request`, when there is one, lets a message name what the client sent. */
+export function toFenerError(error: unknown, request?: FastifyRequest): FenerError {
   if (isFenerError(error)) return error;
   const fastifyError = error as Partial<FastifyError>;
   const mapped = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
-  if (mapped) return mapped(fastifyError as FastifyError);
+  if (mapped) return mapped(fastifyError as FastifyError, request);
   if (error instanceof SyntaxError && typeof fastifyError.statusCode === 'number' && fastifyError.statusCode === 400) {
     return new FenerError('invalid_json', 'The request body is not valid JSON.');
   }
@@ -62,7 +67,7 @@ export function logError(error: FenerError, request: FastifyRequest, original: u
  */
 export function installErrorBoundary(app: FastifyInstance, pageFallback?: (request: FastifyRequest, reply: FastifyReply) => boolean): void {
   app.setErrorHandler((error, request, reply) => {
-    const fenerError = toFenerError(error);
+    const fenerError = toFenerError(error, request);
     logError(fenerError, request, error);
     sendError(fenerError, request, reply);
   });
