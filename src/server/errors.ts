@@ -15,7 +15,11 @@ const fastifyCodes: Record<string, (error: FastifyError, request: FastifyRequest
   FST_ERR_CTP_INVALID_MEDIA_TYPE: (_error, request) =>
     new FenerError(
       'unsupported_media_type',
-      `content type "${String(request?.headers['content-type'] ?? '').split(';')[0]!.trim() || 'none'}" is not accepted here; send application/json`,
+      `content type "${
+        String(request?.headers['content-type'] ?? '')
+          .split(';')[0]!
+          .trim() || 'none'
+      }" is not accepted here; send application/json`,
     ),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new FenerError('invalid_request', 'The Content-Length header does not match the body.'),
 };
