@@ -2,6 +2,9 @@
  * What each traffic control costs: CPU time of the Fener process per request, with nothing on,
  * with each control alone, and with all of them (the bench:traffic settings). The figure that
  * matters on a shared machine: CPU per request hardly moves with the rest of the machine's load.
+ * Two baselines are measured alike in the same rounds: the minimal proxy, and the framework floor
+ * (Fastify + undici doing only JSON in, JSON upstream, JSON out), so that what Fener spends beyond
+ * its own stack shows apart from what the stack itself costs.
  *
  *   node --import tsx bench/control-costs.ts [--requests N] [--rounds N] [--ref <git-ref>] [--skip-build]
  *        [--only <text>]   only the variants whose name contains <text> (e.g. `--only nothing`)
@@ -15,7 +18,7 @@ import { log } from './log.js';
 import { cpuMillis } from './proc-stats.js';
 import { killChildrenOnExit } from './processes.js';
 import { prepareSubject } from './subject.js';
-import { startFener, startMockProvider, type FenerOptions } from './targets.js';
+import { startFener, startFrameworkFloor, startMinimalProxy, startMockProvider, type FenerOptions, type RunningTarget } from './targets.js';
 import { controlledFener, uniqueChatBody } from './traffic-phases.js';
 
 type Variant = { name: string; fener: Omit<FenerOptions, 'launch' | 'upstream'> };
@@ -29,9 +32,17 @@ const variants: Variant[] = [
   { name: 'all (bench:traffic)', fener: controlledFener },
 ];
 
+const baselines = [
+  { name: 'baseline: minimal proxy', start: startMinimalProxy },
+  { name: 'baseline: framework floor (Fastify + undici)', start: startFrameworkFloor },
+];
+
+/** One process measured: a Fener variant or a baseline. */
 interface Running {
-  variant: Variant;
-  fener: Awaited<ReturnType<typeof startFener>>;
+  name: string;
+  server: RunningTarget & { stop(): Promise<void> };
+  /** The benchmark key's `Authorization` header (Fener only). */
+  authorization?: string;
   cpuPerRequest: number[];
   rates: number[];
 }
@@ -40,16 +51,16 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 
 /** One round of one variant: CPU time of its process over the 2xx responses. */
 async function measureRound(running: Running, requests: number): Promise<void> {
-  const { fener } = running;
+  const { server } = running;
   const target = {
-    url: `${fener.url}/v1/chat/completions`,
-    headers: { authorization: `Bearer ${fener.key}`, 'content-type': 'application/json' },
+    url: `${server.url}/v1/chat/completions`,
+    headers: { ...(running.authorization ? { authorization: running.authorization } : {}), 'content-type': 'application/json' },
     body: JSON.stringify(uniqueChatBody),
     uniqueIds: true,
   };
-  const before = cpuMillis(fener.child.pid) ?? 0;
+  const before = cpuMillis(server.child.pid) ?? 0;
   const round = await maxThroughput(target, { connections: 50, requests });
-  const cpu = (cpuMillis(fener.child.pid) ?? 0) - before;
+  const cpu = (cpuMillis(server.child.pid) ?? 0) - before;
   running.cpuPerRequest.push((cpu * 1000) / Math.max(1, round.latencies.length));
   running.rates.push(round.requestsPerSecond);
 }
@@ -66,8 +77,13 @@ async function main(): Promise<void> {
       'cpu-prof': { type: 'boolean', default: false },
     },
   });
-  const chosen = variants.filter((variant) => values.only === undefined || variant.name.includes(values.only));
-  if (chosen.length === 0) throw new Error(`--only ${values.only}: no variant is named so (${variants.map((v) => v.name).join(', ')})`);
+  const picked = (name: string): boolean => values.only === undefined || name.includes(values.only);
+  const chosen = variants.filter((variant) => picked(variant.name));
+  const chosenBaselines = baselines.filter((baseline) => picked(baseline.name));
+  if (chosen.length + chosenBaselines.length === 0) {
+    const names = [...variants, ...baselines].map((entry) => entry.name).join(', ');
+    throw new Error(`--only ${values.only}: nothing is named so (${names})`);
+  }
   const cpuProfileDir = values['cpu-prof'] ? join(process.cwd(), 'bench/results', `control-costs-profile-${Date.now()}`) : undefined;
   const requests = Number(values.requests ?? 6_000);
   const rounds = Number(values.rounds ?? 3);
@@ -78,7 +94,11 @@ async function main(): Promise<void> {
     for (const variant of chosen) {
       const profiling = cpuProfileDir ? { cpuProfileDir: join(cpuProfileDir, variant.name.replace(/\W+/g, '-')) } : {};
       const fener = await startFener({ ...variant.fener, ...profiling, launch: subject.launch, upstream: mock.url, name: variant.name });
-      running.push({ variant, fener, cpuPerRequest: [], rates: [] });
+      running.push({ name: variant.name, server: fener, authorization: `Bearer ${fener.key}`, cpuPerRequest: [], rates: [] });
+    }
+    for (const baseline of chosenBaselines) {
+      const started = await baseline.start(subject.launch.root, mock.url);
+      running.push({ name: baseline.name, server: { ...started, stop: () => started.child.stop() }, cpuPerRequest: [], rates: [] });
     }
     // A warm-up round, then rounds in a rotating order so that a noisy stretch falls on all alike.
     for (const each of running) await measureRound(each, 3_000);
@@ -87,23 +107,21 @@ async function main(): Promise<void> {
       for (let index = 0; index < running.length; index++) {
         const each = running[(index + round) % running.length] as Running;
         await measureRound(each, requests);
-        log(`${each.variant.name}: ${each.cpuPerRequest.at(-1)?.toFixed(0)} µs CPU/request, ${each.rates.at(-1)?.toFixed(0)} req/s`);
+        log(`${each.name}: ${each.cpuPerRequest.at(-1)?.toFixed(0)} µs CPU/request, ${each.rates.at(-1)?.toFixed(0)} req/s`);
       }
     }
   } finally {
-    await Promise.all(running.map((each) => each.fener.stop()));
+    await Promise.all(running.map((each) => each.server.stop()));
     await mock.child.stop();
     subject.cleanup();
   }
   if (cpuProfileDir) for (const variant of chosen) printProfiles(join(cpuProfileDir, variant.name.replace(/\W+/g, '-')));
-  const rows = running.map(
-    (each) => `| ${each.variant.name} | ${median(each.cpuPerRequest).toFixed(0)} | ${median(each.rates).toFixed(0)} |`,
-  );
+  const rows = running.map((each) => `| ${each.name} | ${median(each.cpuPerRequest).toFixed(0)} | ${median(each.rates).toFixed(0)} |`);
   process.stdout.write(
     [
       `Median of ${rounds} rounds of ${requests} requests (50 connections).`,
       '',
-      '| Fener with | CPU µs / request | req/s |',
+      '| process | CPU µs / request | req/s |',
       '| --- | ---: | ---: |',
       ...rows,
       '',

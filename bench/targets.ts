@@ -48,14 +48,19 @@ export async function startMockProvider(launch: Launch): Promise<RunningTarget> 
   return { child, url };
 }
 
-export async function startMinimalProxy(root: string, upstream: string): Promise<RunningTarget> {
-  const child = startChild({
-    name: 'minimal proxy',
-    cwd: root,
-    args: ['--import', 'tsx', 'bench/minimal-proxy.ts', '--upstream', upstream, '--port', '0'],
-  });
+async function startBaseline(name: string, script: string, root: string, upstream: string): Promise<RunningTarget> {
+  const child = startChild({ name, cwd: root, args: ['--import', 'tsx', script, '--upstream', upstream, '--port', '0'] });
   const url = (await waitForOutput(child, listeningUrl))[1] ?? '';
   return { child, url };
+}
+
+export function startMinimalProxy(root: string, upstream: string): Promise<RunningTarget> {
+  return startBaseline('minimal proxy', 'bench/minimal-proxy.ts', root, upstream);
+}
+
+/** Fastify + undici doing only JSON in, JSON upstream, JSON out (bench/framework-floor.ts). */
+export function startFrameworkFloor(root: string, upstream: string): Promise<RunningTarget> {
+  return startBaseline('framework floor', 'bench/framework-floor.ts', root, upstream);
 }
 
 function fenerYaml(upstream: string, extraYaml = ''): string {
