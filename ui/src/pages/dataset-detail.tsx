@@ -3,6 +3,7 @@ import { useState, type ReactNode } from 'react';
 import type { DatasetDetail, DatasetItem, DiffKind } from '../../../src/sdk/browser.js';
 import { AsyncView, Empty, useAsync } from '../components/async.js';
 import { count, dateTime, json } from '../components/format.js';
+import { PagerButtons, useCursorPages } from '../components/pager.js';
 import { Link } from '../router.js';
 import { useClient, useRefresh } from '../session.js';
 import { DatasetImport } from './dataset-import.js';
@@ -105,22 +106,14 @@ const pageSize = 25;
 function Items(props: { dataset: DatasetDetail }): ReactNode {
   const client = useClient();
   const [version, setVersion] = useState(props.dataset.latest_version);
-  // Cursors of the pages seen so far: going back pops one.
-  const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
-  const after = cursors.at(-1);
-  // The page number travels with the rows it belongs to: while the next page loads, the rows
-  // shown and their number stay those of the page on screen.
-  const number = cursors.length;
-  const page = useAsync(
-    async () => ({
-      number,
-      ...(await client.datasets.items(props.dataset.name, version, { limit: pageSize, ...(after === undefined ? {} : { after }) })),
-    }),
-    [client, props.dataset.name, version, after],
+  const pages = useCursorPages(
+    (after: number | undefined) =>
+      client.datasets.items(props.dataset.name, version, { limit: pageSize, ...(after === undefined ? {} : { after }) }),
+    [client, props.dataset.name, version],
   );
   const chooseVersion = (value: number): void => {
     setVersion(value);
-    setCursors([undefined]);
+    pages.reset();
   };
   return (
     <>
@@ -135,29 +128,17 @@ function Items(props: { dataset: DatasetDetail }): ReactNode {
           ))}
         </select>
       </div>
-      <AsyncView data={page} what="items">
-        {(value) => (
+      <AsyncView data={pages.page} what="items">
+        {(shown) => (
           <>
-            <ItemsTable items={value.data} />
-            <div className="inline">
-              <button
-                type="button"
-                className="secondary"
-                disabled={value.number === 1}
-                onClick={() => setCursors(cursors.slice(0, value.number - 1))}
-              >
-                Previous page
-              </button>
-              <span className="muted">Page {value.number}</span>
-              <button
-                type="button"
-                className="secondary"
-                disabled={value.next === null}
-                onClick={() => value.next !== null && setCursors([...cursors.slice(0, value.number), value.next])}
-              >
-                Next page
-              </button>
-            </div>
+            <ItemsTable items={shown.value.data} />
+            <PagerButtons
+              pages={pages}
+              shown={shown}
+              nextCursor={shown.value.next}
+              labels={{ previous: 'Previous page', next: 'Next page' }}
+              numbered
+            />
           </>
         )}
       </AsyncView>

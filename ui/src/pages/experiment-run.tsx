@@ -1,7 +1,8 @@
 /** One experiment run: its aggregates per variant (with confidence intervals, as a table and a chart) and its results. */
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import type { EvalRun, RunSummary } from '../../../src/sdk/browser.js';
 import { AsyncView, Empty, useAsync } from '../components/async.js';
+import { PagerButtons, useCursorPages } from '../components/pager.js';
 import { IntervalPlot } from '../components/bars.js';
 import { count, dateTime, ms, percent, usd } from '../components/format.js';
 import { Link } from '../router.js';
@@ -128,17 +129,15 @@ function Summary(props: { summary: RunSummary }): ReactNode {
 
 function Results(props: { run: EvalRun }): ReactNode {
   const client = useClient();
-  const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
-  const after = cursors.at(-1);
-  const page = useAsync(
-    () => client.evals.results(props.run.id, { limit: 25, ...(after === undefined ? {} : { after }) }),
-    [client, props.run.id, after],
+  const pages = useCursorPages(
+    (after: number | undefined) => client.evals.results(props.run.id, { limit: 25, ...(after === undefined ? {} : { after }) }),
+    [client, props.run.id],
   );
   return (
     <>
       <h2>Results</h2>
-      <AsyncView data={page} what="results">
-        {(value) => (
+      <AsyncView data={pages.page} what="results">
+        {(shown) => (
           <>
             <table>
               <caption className="visually-hidden">Results per item and variant</caption>
@@ -154,7 +153,7 @@ function Results(props: { run: EvalRun }): ReactNode {
                 </tr>
               </thead>
               <tbody>
-                {value.data.map((result) => (
+                {shown.value.data.map((result) => (
                   <tr key={`${result.item_id}/${result.variant}`}>
                     <th scope="row">{result.item_id}</th>
                     <td>{result.variant}</td>
@@ -171,19 +170,12 @@ function Results(props: { run: EvalRun }): ReactNode {
                 ))}
               </tbody>
             </table>
-            <div className="inline">
-              <button type="button" className="secondary" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-                Previous results
-              </button>
-              <button
-                type="button"
-                className="secondary"
-                disabled={value.next_after === null}
-                onClick={() => value.next_after !== null && setCursors([...cursors, value.next_after])}
-              >
-                Next results
-              </button>
-            </div>
+            <PagerButtons
+              pages={pages}
+              shown={shown}
+              nextCursor={shown.value.next_after}
+              labels={{ previous: 'Previous results', next: 'Next results' }}
+            />
           </>
         )}
       </AsyncView>
