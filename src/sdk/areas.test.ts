@@ -49,6 +49,10 @@ test('the area clients call the API paths with the right methods and bodies, upl
   await client.feedback.create('trc_1', { kind: 'thumbs', value: 'up', comment: 'good' });
   await client.queues.submit('review', 'ani_1', { reviewer: 'ann', kind: 'score', value: 4 });
   await client.queues.next('review', 'ann b');
+  await client.feedback.defineScore('tone of voice', { kind: 'categorical', categories: ['warm', 'cold'] });
+  await client.feedback.deleteScore('tone of voice', { project: 'support' });
+  await client.queues.create({ name: 'review', reviewers: ['ann'], score_name: 'tone' });
+  await client.queues.addItems('review', { trace_filter: { status: 'error' }, limit: 5 });
   await client.canary.promote('bot', 'canary');
   await client.canary.abort('bot');
   assert.deepEqual(
@@ -61,6 +65,10 @@ test('the area clients call the API paths with the right methods and bodies, upl
       ['POST', '/api/feedback', 'application/json', '{"trace_id":"trc_1","kind":"thumbs","value":"up","comment":"good"}'],
       ['POST', '/api/queues/review/items/ani_1/submit', 'application/json', '{"reviewer":"ann","kind":"score","value":4}'],
       ['GET', '/api/queues/review/next?reviewer=ann+b', null, undefined],
+      ['PUT', '/api/score-definitions/tone%20of%20voice', 'application/json', '{"kind":"categorical","categories":["warm","cold"]}'],
+      ['DELETE', '/api/score-definitions/tone%20of%20voice?project=support', null, undefined],
+      ['POST', '/api/queues', 'application/json', '{"name":"review","reviewers":["ann"],"score_name":"tone"}'],
+      ['POST', '/api/queues/review/items', 'application/json', '{"trace_filter":{"status":"error"},"limit":5}'],
       ['POST', '/api/deployments/bot/canary/promote', 'application/json', '{"variant":"canary"}'],
       ['POST', '/api/deployments/bot/canary/abort', null, undefined],
     ],

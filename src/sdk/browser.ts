@@ -48,7 +48,9 @@ export type {
 } from './evals.js';
 export type {
   AnnotationItem,
+  AddQueueItemsInput,
   AnnotationQueue,
+  CreateQueueInput,
   Feedback,
   FeedbackApi,
   FeedbackKind,
@@ -56,9 +58,11 @@ export type {
   FeedbackSummary,
   FeedbackValue,
   QueueProgress,
+  QueueTraceFilter,
   QueuesApi,
   ScoreAgreement,
   ScoreDefinition,
+  ScoreDefinitionInput,
 } from './feedback.js';
 export type { FetchLike } from './http.js';
 export type { StatsBucket, StatsGroupBy, StatsPoint, StatsQuery, StatsSummary, StatsTimeseries, StatsWindow, TopError } from './stats.js';

@@ -6,6 +6,7 @@ import { ShareBar } from '../components/chart.js';
 import { count } from '../components/format.js';
 import { Link } from '../router.js';
 import { useClient, useRefresh } from '../session.js';
+import { AddQueueItemsForm } from './feedback-setup.js';
 
 type Answer =
   | { kind: 'thumbs'; values: string[] }
@@ -53,6 +54,7 @@ export function FeedbackQueuePage(props: { name: string }): ReactNode {
             </p>
             <Review queue={queue} answer={answerShape(queue, definitions.data)} onAnswered={bump} />
             <Progress progress={queue.progress} />
+            <AddQueueItemsForm queue={queue} onAdded={bump} />
             <h2>Agreement between reviewers</h2>
             {agreement.data.length === 0 ? (
               <Empty>No item has two answers yet.</Empty>
@@ -140,7 +142,11 @@ function Review(props: { queue: AnnotationQueue; answer: Answer; onAnswered(): v
   const client = useClient();
   const [reviewer, setReviewer] = useState(props.queue.reviewers[0] ?? '');
   const [turn, nextTurn] = useRefresh();
-  const item = useAsync(() => client.queues.next(props.queue.name, reviewer), [client, props.queue.name, reviewer, turn]);
+  // Items added to the queue (it may have been empty) bring the reviewer a next item too.
+  const item = useAsync(
+    () => client.queues.next(props.queue.name, reviewer),
+    [client, props.queue.name, reviewer, turn, props.queue.item_count],
+  );
   return (
     <div className="card" role="region" aria-labelledby="review-heading">
       <h2 id="review-heading">Review</h2>

@@ -1,10 +1,14 @@
-/** Feedback: the annotation queues with their progress, and what the feedback so far says per score. */
+/**
+ * Feedback: the annotation queues, what the feedback so far says per score, and (admin key) the
+ * score definitions and new queues.
+ */
 import type { ReactNode } from 'react';
 import { AsyncView, Empty, useAsync } from '../components/async.js';
 import { ShareBar } from '../components/chart.js';
 import { count, dateTime } from '../components/format.js';
 import { Link } from '../router.js';
-import { useClient } from '../session.js';
+import { useClient, useRefresh } from '../session.js';
+import { CreateQueueForm, DefineScoreForm, ScoreDefinitionsTable } from './feedback-setup.js';
 
 export function queuePath(name: string): string {
   return `/feedback/queues/${encodeURIComponent(name)}`;
@@ -12,7 +16,9 @@ export function queuePath(name: string): string {
 
 export function FeedbackPage(): ReactNode {
   const client = useClient();
-  const queues = useAsync(() => client.queues.list(), [client]);
+  const [refresh, bump] = useRefresh();
+  const queues = useAsync(() => client.queues.list(), [client, refresh]);
+  const setup = useAsync(() => Promise.all([client.projects.list(), client.feedback.scoreDefinitions()]), [client, refresh]);
   return (
     <section>
       <h1>Feedback</h1>
@@ -20,7 +26,7 @@ export function FeedbackPage(): ReactNode {
       <AsyncView data={queues} what="queues">
         {(value) =>
           value.data.length === 0 ? (
-            <Empty>No queues yet: `fener queues create NAME --reviewers ann,ben`, or POST /api/queues.</Empty>
+            <Empty>No queues yet: create one below, with `fener queues create NAME --reviewers ann,ben`, or POST /api/queues.</Empty>
           ) : (
             <table>
               <caption className="visually-hidden">Annotation queues</caption>
@@ -53,6 +59,16 @@ export function FeedbackPage(): ReactNode {
         }
       </AsyncView>
       <Summary />
+      <h2>Score definitions</h2>
+      <AsyncView data={setup} what="score definitions">
+        {([projects, definitions]) => (
+          <>
+            <ScoreDefinitionsTable definitions={definitions.data} projects={projects.data} />
+            <DefineScoreForm projects={projects.data} onSaved={bump} />
+            <CreateQueueForm projects={projects.data} definitions={definitions.data} onCreated={bump} />
+          </>
+        )}
+      </AsyncView>
     </section>
   );
 }

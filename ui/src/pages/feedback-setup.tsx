@@ -1,0 +1,330 @@
+/**
+ * Setting up review work (admin key): score definitions (a numeric range or categories), new
+ * annotation queues, and traces added to a queue. What the API refuses is shown beside the form,
+ * and what was typed stays.
+ */
+import { useState, type FormEvent, type ReactNode } from 'react';
+import type {
+  AddQueueItemsInput,
+  AnnotationQueue,
+  CreateQueueInput,
+  Project,
+  ScoreDefinition,
+  ScoreDefinitionInput,
+} from '../../../src/sdk/browser.js';
+import { Empty, ErrorNotice, useAction } from '../components/async.js';
+import { useClient } from '../session.js';
+
+/** "a, b,c" or one per line → ['a', 'b', 'c']. */
+export function listOf(text: string): string[] {
+  return text
+    .split(/[\n,]/)
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
+/** '' → absent; a number otherwise (a non-number reaches the API, which names the field). */
+function optionalNumber(text: string): number | undefined {
+  return text.trim() === '' ? undefined : Number(text);
+}
+
+function describeDefinition(definition: ScoreDefinition): string {
+  if (definition.kind === 'categorical') return (definition.categories ?? []).join(' / ');
+  if (definition.min === null && definition.max === null) return 'any number';
+  return `${definition.min ?? '−∞'} to ${definition.max ?? '∞'}`;
+}
+
+export function ScoreDefinitionsTable(props: { definitions: ScoreDefinition[]; projects: Project[] }): ReactNode {
+  const projectName = (id: string): string => props.projects.find((project) => project.id === id)?.name ?? id;
+  if (props.definitions.length === 0) return <Empty>No score definitions yet: define one below.</Empty>;
+  return (
+    <table>
+      <caption className="visually-hidden">Score definitions</caption>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Project</th>
+          <th scope="col">Kind</th>
+          <th scope="col">Values</th>
+          <th scope="col">Description</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.definitions.map((definition) => (
+          <tr key={`${definition.project_id}/${definition.name}`}>
+            <th scope="row">{definition.name}</th>
+            <td>{projectName(definition.project_id)}</td>
+            <td>{definition.kind}</td>
+            <td>{describeDefinition(definition)}</td>
+            <td>{definition.description ?? '–'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ProjectSelect(props: { id: string; projects: Project[]; value: string; onChange(name: string): void }): ReactNode {
+  return (
+    <div>
+      <label htmlFor={props.id}>Project</label>
+      <select id={props.id} value={props.value} onChange={(event) => props.onChange(event.target.value)}>
+        {props.projects.map((project) => (
+          <option key={project.id}>{project.name}</option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function DefineScoreForm(props: { projects: Project[]; onSaved(): void }): ReactNode {
+  const client = useClient();
+  const [name, setName] = useState('');
+  const [project, setProject] = useState(props.projects[0]?.name ?? 'default');
+  const [kind, setKind] = useState<'numeric' | 'categorical'>('numeric');
+  const [min, setMin] = useState('');
+  const [max, setMax] = useState('');
+  const [categories, setCategories] = useState('');
+  const [description, setDescription] = useState('');
+  const [saved, setSaved] = useState<string | undefined>();
+  const action = useAction();
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    setSaved(undefined);
+    const common = { project, ...(description.trim() ? { description: description.trim() } : {}) };
+    const lower = optionalNumber(min);
+    const upper = optionalNumber(max);
+    const input: ScoreDefinitionInput =
+      kind === 'numeric'
+        ? { ...common, kind, ...(lower === undefined ? {} : { min: lower }), ...(upper === undefined ? {} : { max: upper }) }
+        : { ...common, kind, categories: listOf(categories) };
+    void action
+      .run(() => client.feedback.defineScore(name.trim(), input))
+      .then((definition) => {
+        if (!definition) return;
+        setSaved(`${definition.created ? 'Defined' : 'Replaced'} score “${definition.name}”.`);
+        props.onSaved();
+      });
+  };
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="define-score">
+      <h2 id="define-score">Define a score</h2>
+      <div className="grid">
+        <div>
+          <label htmlFor="score-name">Name</label>
+          <input id="score-name" value={name} onChange={(event) => setName(event.target.value)} required />
+        </div>
+        <ProjectSelect id="score-project" projects={props.projects} value={project} onChange={setProject} />
+        <div>
+          <label htmlFor="score-kind">Kind</label>
+          <select id="score-kind" value={kind} onChange={(event) => setKind(event.target.value as 'numeric' | 'categorical')}>
+            <option value="numeric">numeric (a number in a range)</option>
+            <option value="categorical">categorical (one of a list)</option>
+          </select>
+        </div>
+        {kind === 'numeric' ? (
+          <>
+            <div>
+              <label htmlFor="score-min">Lowest value</label>
+              <input id="score-min" inputMode="decimal" value={min} onChange={(event) => setMin(event.target.value)} placeholder="none" />
+            </div>
+            <div>
+              <label htmlFor="score-max">Highest value</label>
+              <input id="score-max" inputMode="decimal" value={max} onChange={(event) => setMax(event.target.value)} placeholder="none" />
+            </div>
+          </>
+        ) : (
+          <div>
+            <label htmlFor="score-categories">Categories (comma-separated)</label>
+            <input id="score-categories" value={categories} onChange={(event) => setCategories(event.target.value)} />
+          </div>
+        )}
+        <div>
+          <label htmlFor="score-description">Description</label>
+          <input id="score-description" value={description} onChange={(event) => setDescription(event.target.value)} />
+        </div>
+      </div>
+      <button type="submit" disabled={action.pending}>
+        Save definition
+      </button>
+      {saved ? <p role="status">{saved}</p> : null}
+      {action.error ? <ErrorNotice error={action.error} /> : null}
+    </form>
+  );
+}
+
+export function CreateQueueForm(props: {
+  projects: Project[];
+  definitions: ScoreDefinition[];
+  onCreated(queue: AnnotationQueue): void;
+}): ReactNode {
+  const client = useClient();
+  const [name, setName] = useState('');
+  const [project, setProject] = useState(props.projects[0]?.name ?? 'default');
+  const [reviewers, setReviewers] = useState('');
+  const [assignment, setAssignment] = useState<'round_robin' | 'explicit'>('round_robin');
+  const [reviews, setReviews] = useState('1');
+  const [score, setScore] = useState('');
+  const [description, setDescription] = useState('');
+  const action = useAction();
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    const input: CreateQueueInput = {
+      name: name.trim(),
+      project,
+      reviewers: listOf(reviewers),
+      assignment,
+      required_reviews_per_item: Number(reviews),
+      ...(score === '' ? {} : { score_name: score }),
+      ...(description.trim() ? { description: description.trim() } : {}),
+    };
+    void action
+      .run(() => client.queues.create(input))
+      .then((queue) => {
+        if (!queue) return;
+        setName('');
+        props.onCreated(queue);
+      });
+  };
+  // A queue answers with a definition of its own project.
+  const projectId = props.projects.find((entry) => entry.name === project)?.id;
+  const scores = props.definitions.filter((entry) => entry.project_id === projectId).map((entry) => entry.name);
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="create-queue">
+      <h2 id="create-queue">Create a queue</h2>
+      <div className="grid">
+        <div>
+          <label htmlFor="queue-name">Name</label>
+          <input id="queue-name" value={name} onChange={(event) => setName(event.target.value)} required />
+        </div>
+        <ProjectSelect
+          id="queue-project"
+          projects={props.projects}
+          value={project}
+          onChange={(name) => {
+            setProject(name);
+            setScore('');
+          }}
+        />
+        <div>
+          <label htmlFor="queue-reviewers">Reviewers (comma-separated)</label>
+          <input id="queue-reviewers" value={reviewers} onChange={(event) => setReviewers(event.target.value)} required />
+        </div>
+        <div>
+          <label htmlFor="queue-assignment">Assignment</label>
+          <select
+            id="queue-assignment"
+            value={assignment}
+            onChange={(event) => setAssignment(event.target.value as 'round_robin' | 'explicit')}
+          >
+            <option value="round_robin">round-robin (items dealt in turn)</option>
+            <option value="explicit">explicit (each item names its reviewers)</option>
+          </select>
+        </div>
+        <div>
+          <label htmlFor="queue-reviews">Reviews per item</label>
+          <input id="queue-reviews" type="number" min={1} max={100} value={reviews} onChange={(event) => setReviews(event.target.value)} />
+        </div>
+        <div>
+          <label htmlFor="queue-score">Answer with</label>
+          <select id="queue-score" value={score} onChange={(event) => setScore(event.target.value)}>
+            <option value="">any feedback (thumbs by default)</option>
+            {scores.map((entry) => (
+              <option key={entry} value={entry}>
+                score “{entry}”
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="queue-description">Description</label>
+          <input id="queue-description" value={description} onChange={(event) => setDescription(event.target.value)} />
+        </div>
+      </div>
+      <button type="submit" disabled={action.pending}>
+        Create queue
+      </button>
+      {action.error ? <ErrorNotice error={action.error} /> : null}
+    </form>
+  );
+}
+
+/** Traces into a queue: by their ids, or the newest that match a filter. */
+export function AddQueueItemsForm(props: { queue: AnnotationQueue; onAdded(): void }): ReactNode {
+  const client = useClient();
+  const [by, setBy] = useState<'ids' | 'filter'>('ids');
+  const [ids, setIds] = useState('');
+  const [model, setModel] = useState('');
+  const [status, setStatus] = useState<'' | 'ok' | 'error'>('');
+  const [limit, setLimit] = useState('100');
+  const [reviewers, setReviewers] = useState('');
+  const [report, setReport] = useState<string | undefined>();
+  const action = useAction();
+  const explicit = props.queue.assignment === 'explicit';
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    setReport(undefined);
+    const who = explicit ? { reviewers: listOf(reviewers) } : {};
+    const filter = { ...(model.trim() ? { model: model.trim() } : {}), ...(status ? { status } : {}) };
+    const input: AddQueueItemsInput =
+      by === 'ids' ? { ...who, trace_ids: listOf(ids) } : { ...who, trace_filter: filter, limit: Number(limit) };
+    void action
+      .run(() => client.queues.addItems(props.queue.name, input))
+      .then((result) => {
+        if (!result) return;
+        setReport(`${result.added} added, ${result.skipped} already in the queue.`);
+        if (by === 'ids') setIds('');
+        props.onAdded();
+      });
+  };
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="add-items">
+      <h2 id="add-items">Add traces</h2>
+      <fieldset>
+        <legend>Which traces</legend>
+        <label className="checkbox">
+          <input type="radio" name="add-by" checked={by === 'ids'} onChange={() => setBy('ids')} /> By trace id
+        </label>
+        <label className="checkbox">
+          <input type="radio" name="add-by" checked={by === 'filter'} onChange={() => setBy('filter')} /> The newest matching a filter
+        </label>
+      </fieldset>
+      {by === 'ids' ? (
+        <div>
+          <label htmlFor="add-ids">Trace ids (one per line or comma-separated)</label>
+          <textarea id="add-ids" rows={3} value={ids} onChange={(event) => setIds(event.target.value)} required />
+        </div>
+      ) : (
+        <div className="grid">
+          <div>
+            <label htmlFor="add-model">Model</label>
+            <input id="add-model" value={model} onChange={(event) => setModel(event.target.value)} placeholder="any" />
+          </div>
+          <div>
+            <label htmlFor="add-status">Status</label>
+            <select id="add-status" value={status} onChange={(event) => setStatus(event.target.value as '' | 'ok' | 'error')}>
+              <option value="">any</option>
+              <option value="ok">ok</option>
+              <option value="error">error</option>
+            </select>
+          </div>
+          <div>
+            <label htmlFor="add-limit">At most</label>
+            <input id="add-limit" type="number" min={1} value={limit} onChange={(event) => setLimit(event.target.value)} />
+          </div>
+        </div>
+      )}
+      {explicit ? (
+        <div>
+          <label htmlFor="add-reviewers">Reviewers of these items (comma-separated)</label>
+          <input id="add-reviewers" value={reviewers} onChange={(event) => setReviewers(event.target.value)} required />
+        </div>
+      ) : null}
+      <button type="submit" disabled={action.pending}>
+        Add to queue
+      </button>
+      {report ? <p role="status">{report}</p> : null}
+      {action.error ? <ErrorNotice error={action.error} /> : null}
+    </form>
+  );
+}
