@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from './support/fener.js';
 import { runCli } from './support/cli.js';
+import { metricNames } from '../src/evals/index.js';
 
 interface MetricResponse {
   metric: string;
@@ -40,6 +41,15 @@ describe('POST /api/evals/metrics', () => {
     });
     return { status: response.status, body: (await response.json()) as MetricResponse };
   }
+
+  test('GET lists the metric names a definition may use (any valid key)', async () => {
+    const response = await fetch(`${server.url}/api/evals/metrics`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(response.status, 200);
+    const { data } = (await response.json()) as { data: string[] };
+    assert.deepEqual(data, [...metricNames]);
+    assert.ok(data.includes('exact_match') && data.includes('bleu'));
+    assert.equal((await fetch(`${server.url}/api/evals/metrics`)).status, 401);
+  });
 
   test('a project key scores corpus BLEU with per-item sentence scores and the signature', async () => {
     const references = hypotheses.map((_, index) => [referencesA[index] ?? '', referencesB[index] ?? '']);

@@ -46,6 +46,7 @@ test('the area clients call the API paths with the right methods and bodies, upl
   await client.datasets.items('qa', 'latest', { after: 25, limit: 25 });
   await client.datasets.diff('qa', { from: 1, to: 2, kind: 'added' });
   await client.evals.compare({ baseline: { run: 'run_a' }, candidate: { run: 'run_b' }, metric: 'exact_match' });
+  await client.evals.checkGates('run_b', { gates: ['exact_match>=baseline'], baseline: 'run_a' });
   await client.feedback.create('trc_1', { kind: 'thumbs', value: 'up', comment: 'good' });
   await client.queues.submit('review', 'ani_1', { reviewer: 'ann', kind: 'score', value: 4 });
   await client.queues.next('review', 'ann b');
@@ -62,6 +63,7 @@ test('the area clients call the API paths with the right methods and bodies, upl
       ['GET', '/api/datasets/qa/versions/latest/items?after=25&limit=25', null, undefined],
       ['GET', '/api/datasets/qa/diff?from=1&to=2&kind=added', null, undefined],
       ['POST', '/api/evals/compare', 'application/json', '{"baseline":{"run":"run_a"},"candidate":{"run":"run_b"},"metric":"exact_match"}'],
+      ['POST', '/api/evals/runs/run_b/gates', 'application/json', '{"gates":["exact_match>=baseline"],"baseline":"run_a"}'],
       ['POST', '/api/feedback', 'application/json', '{"trace_id":"trc_1","kind":"thumbs","value":"up","comment":"good"}'],
       ['POST', '/api/queues/review/items/ani_1/submit', 'application/json', '{"reviewer":"ann","kind":"score","value":4}'],
       ['GET', '/api/queues/review/next?reviewer=ann+b', null, undefined],

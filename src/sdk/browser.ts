@@ -38,6 +38,8 @@ export type {
   EvalRun,
   EvalsApi,
   ExperimentEntry,
+  GateReport,
+  GateResult,
   ItemDifference,
   MeanInterval,
   PairedComparison,

@@ -122,6 +122,21 @@ export interface CompareInput {
   limit?: number;
 }
 
+/** One gate ("rougeL>=0.40", "exact_match>=baseline-0.02") checked on one variant. */
+export interface GateResult {
+  gate: string;
+  variant: string;
+  passed: boolean;
+  actual: number | null;
+  threshold: number | null;
+  message: string;
+}
+
+export interface GateReport {
+  passed: boolean;
+  results: GateResult[];
+}
+
 export interface EvalsApi {
   experiments(): Promise<{ data: ExperimentEntry[] }>;
   runs(query?: { experiment?: string; limit?: number }): Promise<{ data: EvalRun[] }>;
@@ -130,6 +145,10 @@ export interface EvalsApi {
   start(definition: Record<string, unknown>): Promise<EvalRun>;
   results(id: string, query?: { variant?: string; after?: number; limit?: number }): Promise<EvalResultPage>;
   compare(input: CompareInput): Promise<RunComparison>;
+  /** The metric names a definition's `metrics` may use. */
+  metrics(): Promise<{ data: string[] }>;
+  /** Gates against a completed run; `baseline` is the run that `baseline` in a gate means. */
+  checkGates(id: string, input: { gates: string[]; baseline?: string }): Promise<GateReport>;
 }
 
 /**
@@ -145,5 +164,7 @@ export function evalsApi(http: Transport): EvalsApi {
     start: (definition) => http.request('POST', '/api/evals/runs', { body: definition }),
     results: (id, query = {}) => http.request('GET', `/api/evals/runs/${segment(id)}/results${queryString(query)}`),
     compare: (input) => http.request('POST', '/api/evals/compare', { body: input }),
+    metrics: () => http.request('GET', '/api/evals/metrics'),
+    checkGates: (id, input) => http.request('POST', `/api/evals/runs/${segment(id)}/gates`, { body: input }),
   };
 }

@@ -137,8 +137,7 @@ export interface ScoreAgreement {
 
 /** A score definition as sent: a numeric range, or categories to choose from. */
 export type ScoreDefinitionInput = { project?: string; description?: string } & (
-  | { kind: 'numeric'; min?: number; max?: number }
-  | { kind: 'categorical'; categories: string[] }
+  { kind: 'numeric'; min?: number; max?: number } | { kind: 'categorical'; categories: string[] }
 );
 
 export interface CreateQueueInput {

@@ -77,6 +77,8 @@ export type {
   EvalRun,
   EvalsApi,
   ExperimentEntry,
+  GateReport,
+  GateResult,
   Feedback,
   FeedbackApi,
   FeedbackKind,

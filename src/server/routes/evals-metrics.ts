@@ -1,4 +1,4 @@
-/** `POST /api/evals/metrics`: score predictions against references with one metric. */
+/** `/api/evals/metrics`: the metric names, and scoring predictions against references with one of them. */
 import { z } from 'zod';
 import { computeMetric, metricNames } from '../../evals/index.js';
 import { defineRoute, type AnyApiRoute } from '../api-route.js';
@@ -48,4 +48,14 @@ const scoreMetric = defineRoute({
     ),
 });
 
-export const evalMetricRoutes: AnyApiRoute[] = [scoreMetric];
+const listMetrics = defineRoute({
+  method: 'GET',
+  path: '/api/evals/metrics',
+  summary: 'The metric names an experiment or POST /api/evals/metrics accepts',
+  tag: 'evals',
+  auth: 'key',
+  response: z.object({ data: z.array(z.string()) }),
+  handler: () => Promise.resolve({ data: [...metricNames] }),
+});
+
+export const evalMetricRoutes: AnyApiRoute[] = [listMetrics, scoreMetric];

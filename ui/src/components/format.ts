@@ -28,3 +28,8 @@ export function percent(part: number, whole: number): string {
 export function json(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? 'null';
 }
+
+/** A metric value: at most four decimals, no trailing zeros. */
+export function number(value: number): string {
+  return Number(value.toFixed(4)).toString();
+}

@@ -6,10 +6,9 @@ import { useMemo, useState, type ReactNode } from 'react';
 import type { EvalRun, ItemDifference, RunComparison } from '../../../src/sdk/browser.js';
 import { AsyncView, useAsync } from '../components/async.js';
 import { BarChart, IntervalPlot } from '../components/bars.js';
-import { count } from '../components/format.js';
+import { count, number } from '../components/format.js';
 import { Link, navigate } from '../router.js';
 import { useClient } from '../session.js';
-import { number } from './experiment-run.js';
 import { comparePath, runPath, variantsOf } from './experiments.js';
 
 interface CompareParams {

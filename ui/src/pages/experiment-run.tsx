@@ -1,20 +1,27 @@
 /** One experiment run: its aggregates per variant (with confidence intervals, as a table and a chart) and its results. */
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import type { EvalRun, RunSummary } from '../../../src/sdk/browser.js';
 import { AsyncView, Empty, useAsync } from '../components/async.js';
 import { PagerButtons, useCursorPages } from '../components/pager.js';
 import { IntervalPlot } from '../components/bars.js';
-import { count, dateTime, ms, percent, usd } from '../components/format.js';
+import { count, dateTime, ms, number, percent, usd } from '../components/format.js';
 import { Link } from '../router.js';
-import { useClient } from '../session.js';
+import { useClient, useRefresh } from '../session.js';
+import { GateCheck } from './experiment-gates.js';
 
-export function number(value: number): string {
-  return Number(value.toFixed(4)).toString();
-}
+/** How often a running run is read again. */
+const pollMs = 1000;
 
 export function ExperimentRunPage(props: { id: string }): ReactNode {
   const client = useClient();
-  const run = useAsync(() => client.evals.run(props.id), [client, props.id]);
+  const [poll, nextPoll] = useRefresh();
+  const run = useAsync(() => client.evals.run(props.id), [client, props.id, poll]);
+  const running = run.state === 'ready' && run.value.status === 'running';
+  useEffect(() => {
+    if (!running) return;
+    const timer = setTimeout(nextPoll, pollMs);
+    return () => clearTimeout(timer);
+  }, [running, run]);
   return (
     <section>
       <p>
@@ -58,6 +65,7 @@ function RunView(props: { run: EvalRun }): ReactNode {
         </div>
       ) : null}
       {run.summary ? <Summary summary={run.summary} /> : <Empty>No aggregates yet: the run is {run.status}.</Empty>}
+      {run.status === 'completed' ? <GateCheck run={run} /> : null}
       <Results run={run} />
     </>
   );
@@ -131,7 +139,8 @@ function Results(props: { run: EvalRun }): ReactNode {
   const client = useClient();
   const pages = useCursorPages(
     (after: number | undefined) => client.evals.results(props.run.id, { limit: 25, ...(after === undefined ? {} : { after }) }),
-    [client, props.run.id],
+    // Results arriving while the run goes on reload the page on screen.
+    [client, props.run.id, props.run.results],
   );
   return (
     <>

@@ -13,20 +13,8 @@ import type {
   ScoreDefinitionInput,
 } from '../../../src/sdk/browser.js';
 import { Empty, ErrorNotice, useAction } from '../components/async.js';
+import { listOf, optionalNumber } from '../components/inputs.js';
 import { useClient } from '../session.js';
-
-/** "a, b,c" or one per line → ['a', 'b', 'c']. */
-export function listOf(text: string): string[] {
-  return text
-    .split(/[\n,]/)
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-}
-
-/** '' → absent; a number otherwise (a non-number reaches the API, which names the field). */
-function optionalNumber(text: string): number | undefined {
-  return text.trim() === '' ? undefined : Number(text);
-}
 
 function describeDefinition(definition: ScoreDefinition): string {
   if (definition.kind === 'categorical') return (definition.categories ?? []).join(' / ');

@@ -2,15 +2,11 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { ApiKey, BudgetPeriod, CreatedKey, KeyLimitsPatch } from '../../../src/sdk/browser.js';
 import { AsyncView, Empty, ErrorNotice, useAction, useAsync } from '../components/async.js';
+import { optionalNumber } from '../components/inputs.js';
 import { dateTime, usd } from '../components/format.js';
 import { useClient, useRefresh } from '../session.js';
 
 const periods: BudgetPeriod[] = ['day', 'month', 'total'];
-
-/** '' → absent; a number otherwise. */
-function optionalNumber(text: string): number | undefined {
-  return text.trim() === '' ? undefined : Number(text);
-}
 
 export function KeysPage(): ReactNode {
   const client = useClient();
