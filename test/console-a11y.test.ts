@@ -82,6 +82,8 @@ describe('web console: accessibility of every page (axe-core, WCAG 2.1 A/AA)', (
       // The page has rendered its data (its heading is there and nothing is still loading).
       await page.getByRole('heading', { level: 1 }).first().waitFor();
       await page.waitForFunction(`document.querySelector('.state.loading') === null`, undefined, { timeout: 10_000 });
+      // Folded parts (a deployment's "Start a canary" form) are checked open.
+      await page.evaluate(`document.querySelectorAll('details').forEach((details) => { details.open = true; })`);
       const errors = await page.locator('.state.error').allInnerTexts();
       if (errors.length > 0) failures.push(`${path} (${heading}) shows an error instead of its data: ${errors.join(' | ')}`);
       const found = await violations(page);

@@ -9,12 +9,15 @@ export { canaryVariantStats } from './canary.js';
 export type {
   Canary,
   CanaryApi,
+  CanaryAnalysisInput,
   CanaryComparison,
   CanaryCounts,
   CanaryEvaluation,
   CanaryStatus,
+  CanaryStartInput,
   CanaryStatusName,
   CanaryTest,
+  CanaryVariantInput,
   CanaryVariantStats,
 } from './canary.js';
 export type {

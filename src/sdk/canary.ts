@@ -122,10 +122,43 @@ export function canaryVariantStats(status: Pick<CanaryStatus, 'variants' | 'coun
   });
 }
 
+/** One variant of a new canary: the active version (neither `version` nor `spec`), an existing version, or a new spec. */
+export interface CanaryVariantInput {
+  /** a-z, 0-9, "_" and "-", starting with a letter. */
+  name: string;
+  /** Share of traffic; all variants add up to 100. */
+  percent: number;
+  version?: number;
+  /** Stored as a candidate deployment version. */
+  spec?: { model: string; prompt?: string | null; parameters?: Record<string, unknown>; fallbacks?: string[] };
+}
+
+/** The analysis; every field has a default on the server (alpha 0.05, 200 samples, automatic decisions). */
+export interface CanaryAnalysisInput {
+  alpha?: number;
+  tau?: number;
+  min_samples?: number;
+  /** Challenger requests after which an undecided canary is rolled back; null runs until decided. */
+  max_samples?: number | null;
+  auto_promote?: boolean;
+  auto_rollback?: boolean;
+  error_rate?: { enabled?: boolean; margin?: number };
+  latency?: { enabled?: boolean; margin?: number; quantile?: number; threshold_ms?: number };
+  scores?: Record<string, { bad_below?: number; margin?: number }>;
+}
+
+export interface CanaryStartInput {
+  /** 2 to 5 variants. */
+  variants: CanaryVariantInput[];
+  /** Default: the variant with neither version nor spec. */
+  baseline?: string;
+  analysis?: CanaryAnalysisInput;
+}
+
 export interface CanaryApi {
   /** The deployment's latest canary (404 when it never had one). */
   status(deployment: string): Promise<CanaryStatus>;
-  start(deployment: string, input: Record<string, unknown>): Promise<Canary>;
+  start(deployment: string, input: CanaryStartInput): Promise<Canary>;
   approve(deployment: string): Promise<Canary>;
   /** Under a policy requiring approval, the first call only records the request. */
   promote(deployment: string, variant?: string): Promise<{ canary: Canary; awaiting_approval: boolean }>;

@@ -4,11 +4,12 @@
  * its decisions, and the actions the API allows in its state (approve, evaluate, promote, abort).
  */
 import { useEffect, type ReactNode } from 'react';
-import { canaryVariantStats, type CanaryEvaluation, type CanaryStatus } from '../../../src/sdk/browser.js';
+import { canaryVariantStats, type CanaryEvaluation, type CanaryStatus, type Deployment } from '../../../src/sdk/browser.js';
 import { AsyncView, ErrorNotice, useAction, useAsync } from '../components/async.js';
 import { ShareBar } from '../components/chart.js';
 import { count, dateTime, ms } from '../components/format.js';
 import { useClient, useRefresh } from '../session.js';
+import { StartCanaryForm } from './canary-start.js';
 
 const pollMs = 3000;
 
@@ -31,16 +32,16 @@ function settingsText(settings: Record<string, unknown>): string {
   return parts.filter((part) => part !== undefined).join(' · ');
 }
 
-export function CanaryPanel(props: { deployment: string; onChange(): void }): ReactNode {
+export function CanaryPanel(props: { deployment: Deployment; onChange(): void }): ReactNode {
   const client = useClient();
   const [tick, bump] = useRefresh();
   const status = useAsync(
     () =>
-      client.canary.status(props.deployment).catch((error: unknown) => {
+      client.canary.status(props.deployment.name).catch((error: unknown) => {
         if (typeof error === 'object' && error !== null && (error as { code?: string }).code === 'not_found') return null;
         throw error;
       }),
-    [client, props.deployment, tick],
+    [client, props.deployment.name, tick],
   );
   const live =
     status.state === 'ready' && status.value !== null && (status.value.status === 'running' || status.value.status === 'pending');
@@ -51,17 +52,25 @@ export function CanaryPanel(props: { deployment: string; onChange(): void }): Re
   }, [live, tick]);
   return (
     <AsyncView data={status} what="the canary">
-      {(value) =>
-        value === null ? null : (
-          <CanaryView
-            canary={value}
-            onChange={() => {
-              bump();
-              props.onChange();
-            }}
-          />
-        )
-      }
+      {(value) => {
+        const changed = (): void => {
+          bump();
+          props.onChange();
+        };
+        // A new canary can start once the last one has ended (or there never was one).
+        const ended = value === null || !(value.status === 'running' || value.status === 'pending');
+        return (
+          <>
+            {value === null ? null : <CanaryView canary={value} onChange={changed} />}
+            {ended ? (
+              <details className="start-canary">
+                <summary>Start a canary on {props.deployment.name}</summary>
+                <StartCanaryForm deployment={props.deployment} onStarted={changed} />
+              </details>
+            ) : null}
+          </>
+        );
+      }}
     </AsyncView>
   );
 }

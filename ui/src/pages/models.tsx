@@ -210,7 +210,7 @@ function DeploymentCard(props: { deployment: Deployment; onChange(): void }): Re
           ))}
         </tbody>
       </table>
-      <CanaryPanel deployment={deployment.name} onChange={props.onChange} />
+      <CanaryPanel deployment={deployment} onChange={props.onChange} />
       <form className="inline" onSubmit={rollback}>
         <label htmlFor={`rollback-${deployment.name}`}>Roll back to</label>
         <select id={`rollback-${deployment.name}`} value={target} onChange={(event) => setTarget(event.target.value)}>
