@@ -45,6 +45,8 @@ test('the area clients call the API paths with the right methods and bodies, upl
   await client.datasets.importText('qa set', '{"id":"a"}\n', { append: true, filename: 'a.jsonl' });
   await client.datasets.items('qa', 'latest', { after: 25, limit: 25 });
   await client.datasets.diff('qa', { from: 1, to: 2, kind: 'added' });
+  await client.datasets.exportText('qa', 2, { format: 'csv', split: 'test' });
+  await client.datasets.split('qa', { version: 2, seed: 'fixed', train: 0.8, validation: 0.1, test: 0.1 });
   await client.evals.compare({ baseline: { run: 'run_a' }, candidate: { run: 'run_b' }, metric: 'exact_match' });
   await client.evals.checkGates('run_b', { gates: ['exact_match>=baseline'], baseline: 'run_a' });
   await client.feedback.create('trc_1', { kind: 'thumbs', value: 'up', comment: 'good' });
@@ -62,6 +64,8 @@ test('the area clients call the API paths with the right methods and bodies, upl
       ['POST', '/api/datasets/qa%20set/import?filename=a.jsonl&append=true', 'application/x-ndjson', '{"id":"a"}\n'],
       ['GET', '/api/datasets/qa/versions/latest/items?after=25&limit=25', null, undefined],
       ['GET', '/api/datasets/qa/diff?from=1&to=2&kind=added', null, undefined],
+      ['GET', '/api/datasets/qa/versions/2/export?format=csv&split=test', null, undefined],
+      ['POST', '/api/datasets/qa/split', 'application/json', '{"version":2,"seed":"fixed","train":0.8,"validation":0.1,"test":0.1}'],
       ['POST', '/api/evals/compare', 'application/json', '{"baseline":{"run":"run_a"},"candidate":{"run":"run_b"},"metric":"exact_match"}'],
       ['POST', '/api/evals/runs/run_b/gates', 'application/json', '{"gates":["exact_match>=baseline"],"baseline":"run_a"}'],
       ['POST', '/api/feedback', 'application/json', '{"trace_id":"trc_1","kind":"thumbs","value":"up","comment":"good"}'],

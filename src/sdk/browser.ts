@@ -31,6 +31,7 @@ export type {
   DatasetsApi,
   DiffKind,
   ImportOptions,
+  PipelineReport,
   ItemSplit,
   VersionRef,
 } from './datasets.js';

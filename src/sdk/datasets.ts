@@ -90,6 +90,13 @@ export interface ImportOptions {
 /** A version number or `latest`. */
 export type VersionRef = number | 'latest';
 
+/** What a preparation pipeline or a split did: one new version per step. */
+export interface PipelineReport {
+  from_version: number;
+  final_version: number;
+  steps: { step: string; version: number; created: boolean; item_count: number; dropped: number; stats: Record<string, unknown> }[];
+}
+
 export interface DatasetsApi {
   list(query?: { project?: string }): Promise<{ data: Dataset[] }>;
   get(name: string): Promise<DatasetDetail>;
@@ -101,6 +108,18 @@ export interface DatasetsApi {
   diff(name: string, query: { from: VersionRef; to: VersionRef; kind?: DiffKind; after?: string; limit?: number }): Promise<DatasetDiff>;
   /** JSONL (or CSV) text as a new version; rejected lines come back with their numbers. */
   importText(name: string, text: string, options?: ImportOptions): Promise<BuildReport>;
+  /** A version as a JSONL (default) or CSV file's text, optionally one split only. */
+  exportText(name: string, version: VersionRef, query?: { format?: 'jsonl' | 'csv'; split?: ItemSplit }): Promise<string>;
+  /** Runs preparation steps (normalize, dedupe, near_dedupe, length, language, pii, split…) over a version (default latest). */
+  prepare(
+    name: string,
+    input: { version?: VersionRef } & ({ steps: Record<string, unknown>[] } | { pipeline_yaml: string }),
+  ): Promise<PipelineReport>;
+  /** Assigns train / validation / test by seed and item id, stable across versions; ratios add up to 1. */
+  split(
+    name: string,
+    input: { version?: VersionRef; seed: string | number; train: number; validation: number; test: number },
+  ): Promise<PipelineReport>;
 }
 
 /**
@@ -117,6 +136,10 @@ export function datasetsApi(http: Transport): DatasetsApi {
     items: (name, version, query = {}) =>
       http.request('GET', `/api/datasets/${segment(name)}/versions/${version}/items${queryString({ ...query })}`),
     diff: (name, query) => http.request('GET', `/api/datasets/${segment(name)}/diff${queryString({ ...query })}`),
+    exportText: (name, version, query = {}) =>
+      http.download(`/api/datasets/${segment(name)}/versions/${version}/export${queryString({ ...query })}`),
+    prepare: (name, input) => http.request('POST', `/api/datasets/${segment(name)}/prepare`, { body: input }),
+    split: (name, input) => http.request('POST', `/api/datasets/${segment(name)}/split`, { body: input }),
     importText: (name, text, options = {}) => {
       const { keep_valid: keepValid, append, ...rest } = options;
       const query = queryString({

@@ -51,6 +51,13 @@ test('the transport sends the key and JSON, and turns failures into FenerApiErro
     transport.request('GET', '/html'),
     (error: unknown) => error instanceof FenerApiError && error.code === 'invalid_response',
   );
+  // A download is the body as it came (a JSONL file is not one JSON value); an error answer still throws.
+  assert.equal(await transport.download('/html'), '<html>');
+  assert.equal((seen.at(-1)?.init?.headers as Record<string, string>).accept, '*/*');
+  await assert.rejects(
+    transport.download('/missing'),
+    (error: unknown) => error instanceof FenerApiError && error.status === 404 && error.requestId === 'r',
+  );
   const offline = new Transport({ baseUrl: 'http://fener.test', apiKey: 'k', fetch: () => Promise.reject(new TypeError('fetch failed')) });
   await assert.rejects(
     offline.request('GET', '/api/session'),

@@ -94,10 +94,37 @@ export class Transport {
 
   /** Sends one request; resolves to the parsed JSON body, or throws `FenerApiError`. */
   async request<T>(method: string, path: string, init: CallInit = {}): Promise<T> {
+    const { response, raw } = await this.send(method, path, { ...init, accept: 'application/json' });
+    let parsed: unknown;
+    try {
+      parsed = raw === '' ? undefined : JSON.parse(raw);
+    } catch {
+      const message = `The server answered ${response.status} with a body that is not JSON.`;
+      throw new FenerApiError({ status: response.status, code: 'invalid_response', message });
+    }
+    if (!response.ok) throw errorFromBody(response.status, parsed);
+    // The body is Fener's own answer, validated against the route's schema on the server side.
+    return parsed as T;
+  }
+
+  /** A file the server sends (a JSONL or CSV export): its text; an error answer still throws `FenerApiError`. */
+  async download(path: string): Promise<string> {
+    const { response, raw } = await this.send('GET', path, { accept: '*/*' });
+    if (response.ok) return raw;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      parsed = undefined;
+    }
+    throw errorFromBody(response.status, parsed);
+  }
+
+  private async send(method: string, path: string, init: CallInit & { accept: string }): Promise<{ response: Response; raw: string }> {
     const headers: Record<string, string> = {
       ...init.headers,
       authorization: `Bearer ${this.options.apiKey}`,
-      accept: 'application/json',
+      accept: init.accept,
     };
     let payload: string | undefined;
     if (init.text !== undefined) {
@@ -118,16 +145,6 @@ export class Transport {
       const reason = error instanceof Error ? error.message : String(error);
       throw new FenerApiError({ status: 0, code: 'network_error', message: `Could not reach Fener: ${reason}` });
     }
-    const raw = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = raw === '' ? undefined : JSON.parse(raw);
-    } catch {
-      const message = `The server answered ${response.status} with a body that is not JSON.`;
-      throw new FenerApiError({ status: response.status, code: 'invalid_response', message });
-    }
-    if (!response.ok) throw errorFromBody(response.status, parsed);
-    // The body is Fener's own answer, validated against the route's schema on the server side.
-    return parsed as T;
+    return { response, raw: await response.text() };
   }
 }

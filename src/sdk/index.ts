@@ -89,6 +89,7 @@ export type {
   FeedbackSummary,
   FeedbackValue,
   ImportOptions,
+  PipelineReport,
   ItemDifference,
   ItemSplit,
   MeanInterval,

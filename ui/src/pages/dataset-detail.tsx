@@ -1,4 +1,4 @@
-/** One dataset: its versions with lineage, a version's items page by page, a diff of two versions, and an import. */
+/** One dataset: its versions with lineage, a version's items page by page, a diff of two versions, export, preparation and import. */
 import { useState, type ReactNode } from 'react';
 import type { DatasetDetail, DatasetItem, DiffKind } from '../../../src/sdk/browser.js';
 import { AsyncView, Empty, useAsync } from '../components/async.js';
@@ -7,6 +7,7 @@ import { PagerButtons, useCursorPages } from '../components/pager.js';
 import { Link } from '../router.js';
 import { useClient, useRefresh } from '../session.js';
 import { DatasetImport } from './dataset-import.js';
+import { DatasetExport, DatasetPrepare } from './dataset-prepare.js';
 
 export function DatasetDetailPage(props: { name: string }): ReactNode {
   const client = useClient();
@@ -25,6 +26,8 @@ export function DatasetDetailPage(props: { name: string }): ReactNode {
             <Versions dataset={value} />
             {value.versions.length > 0 ? <Items dataset={value} key={`items-${value.latest_version}`} /> : null}
             {value.versions.length > 1 ? <Diff dataset={value} key={`diff-${value.latest_version}`} /> : null}
+            {value.versions.length > 0 ? <DatasetExport dataset={value} /> : null}
+            {value.versions.length > 0 ? <DatasetPrepare dataset={value} onChanged={bump} /> : null}
             <DatasetImport name={value.name} hasVersions={value.versions.length > 0} onImported={bump} />
           </>
         )}
