@@ -4,11 +4,9 @@
  * variants and analysis are exactly what was chosen, and the panel shows it running.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { defaultConsoleDir } from '../src/server/console.js';
-import { launchBrowser, pageErrors, screenshot, signIn, type Browser } from './support/browser.js';
+import { openConsole, screenshot, type Browser } from './support/browser.js';
 import { seedConsole, type SeededConsole } from './support/console-seed.js';
 
 interface StoredCanary {
@@ -39,13 +37,9 @@ describe('web console: starting a canary', () => {
   let seededDeployment: StoredDeployment;
 
   before(async () => {
-    assert.ok(existsSync(`${defaultConsoleDir}/index.html`), `the console is not built in ${defaultConsoleDir}: run "npm run build" first`);
     seeded = await seedConsole();
     seededDeployment = await seeded.api<StoredDeployment>('GET', '/api/deployments/support');
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    errors = pageErrors(page);
-    await signIn(page, seeded.server.url, seeded.server.adminKey);
+    ({ browser, page, errors } = await openConsole(seeded.server.url, seeded.server.adminKey));
     await page.getByRole('link', { name: 'Models & deployments' }).click();
     const card = page.getByRole('article', { name: 'Deployment support' });
     await card.getByText('Start a canary on support').click();

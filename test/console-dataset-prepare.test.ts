@@ -4,11 +4,10 @@
  * counts and lineage the API confirms; a bad pipeline shows the server's message and writes nothing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { defaultConsoleDir } from '../src/server/console.js';
-import { launchBrowser, pageErrors, screenshot, signIn, type Browser } from './support/browser.js';
+import { openConsole, screenshot, type Browser } from './support/browser.js';
 import { seedConsole, type SeededConsole } from './support/console-seed.js';
 
 interface StoredDataset {
@@ -29,7 +28,6 @@ describe('web console: dataset export, split and preparation', () => {
   let errors: string[];
 
   before(async () => {
-    assert.ok(existsSync(`${defaultConsoleDir}/index.html`), `the console is not built in ${defaultConsoleDir}: run "npm run build" first`);
     seeded = await seedConsole();
     await seeded.api('POST', '/api/datasets', { name: 'faq', description: 'Questions with a duplicate' });
     // f4 repeats f1 word for word: dedupe drops one of them.
@@ -41,10 +39,7 @@ describe('web console: dataset export, split and preparation', () => {
       ...Array.from({ length: 16 }, (_, index) => item(`g${index + 1}`, `Question number ${index + 1}?`, `Answer ${index + 1}.`)),
     ];
     await seeded.api('POST', '/api/datasets/faq/items', { items });
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    errors = pageErrors(page);
-    await signIn(page, seeded.server.url, seeded.server.adminKey);
+    ({ browser, page, errors } = await openConsole(seeded.server.url, seeded.server.adminKey));
     await page.getByRole('link', { name: 'Datasets', exact: true }).click();
     await page.getByRole('link', { name: 'faq' }).click();
     await page.getByRole('heading', { name: 'Dataset faq' }).waitFor();

@@ -4,11 +4,9 @@
  * it against fixed thresholds and a baseline run. A refused definition names the field.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { defaultConsoleDir } from '../src/server/console.js';
-import { launchBrowser, pageErrors, screenshot, signIn, type Browser } from './support/browser.js';
+import { openConsole, screenshot, type Browser } from './support/browser.js';
 import { seedConsoleData, type SeededData } from './support/console-data-seed.js';
 
 interface StoredRun {
@@ -34,12 +32,8 @@ describe('web console: starting experiment runs and checking gates', () => {
   let startedId: string;
 
   before(async () => {
-    assert.ok(existsSync(`${defaultConsoleDir}/index.html`), `the console is not built in ${defaultConsoleDir}: run "npm run build" first`);
     seeded = await seedConsoleData();
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    errors = pageErrors(page);
-    await signIn(page, seeded.server.url, seeded.server.adminKey);
+    ({ browser, page, errors } = await openConsole(seeded.server.url, seeded.server.adminKey));
   });
   after(async () => {
     await browser?.close();

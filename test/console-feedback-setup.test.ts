@@ -4,11 +4,9 @@
  * what the API stored; refused input shows the API's message, keeps what was typed, writes nothing.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { defaultConsoleDir } from '../src/server/console.js';
-import { launchBrowser, pageErrors, screenshot, signIn, type Browser } from './support/browser.js';
+import { openConsole, screenshot, type Browser } from './support/browser.js';
 import { seedConsole, type SeededConsole } from './support/console-seed.js';
 
 interface StoredDefinition {
@@ -41,7 +39,6 @@ describe('web console: score definitions, queues and their items', () => {
   let traces: TraceRow[];
 
   before(async () => {
-    assert.ok(existsSync(`${defaultConsoleDir}/index.html`), `the console is not built in ${defaultConsoleDir}: run "npm run build" first`);
     seeded = await seedConsole();
     // Every seeded call is traced before the test reads them.
     for (let attempt = 0; attempt < 200; attempt++) {
@@ -50,10 +47,7 @@ describe('web console: score definitions, queues and their items', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     assert.equal(traces.length, seeded.calls.total);
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    errors = pageErrors(page);
-    await signIn(page, seeded.server.url, seeded.server.adminKey);
+    ({ browser, page, errors } = await openConsole(seeded.server.url, seeded.server.adminKey));
     await page.getByRole('link', { name: 'Feedback', exact: true }).click();
     await page.getByRole('heading', { name: 'Define a score' }).waitFor();
   });

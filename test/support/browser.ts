@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { defaultConsoleDir } from '../../src/server/console.js';
 
 export const chromiumPath = process.env.FENER_CHROMIUM ?? '/usr/bin/chromium';
 export const artifactsDir = join('test-artifacts', 'console');
@@ -78,4 +79,23 @@ export async function signIn(page: Page, url: string, key: string): Promise<void
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** A browser with one page signed in to the console, and the errors that page reports. */
+export interface ConsoleSession {
+  browser: Browser;
+  page: Page;
+  errors: string[];
+}
+
+/** Checks the console is built, then launches Chromium and signs in at `url` with `key`. */
+export async function openConsole(url: string, key: string): Promise<ConsoleSession> {
+  if (!existsSync(join(defaultConsoleDir, 'index.html'))) {
+    throw new Error(`the console is not built in ${defaultConsoleDir}: run "npm run build" first`);
+  }
+  const browser = await launchBrowser();
+  const page = await browser.newPage();
+  const errors = pageErrors(page);
+  await signIn(page, url, key);
+  return { browser, page, errors };
 }
