@@ -19,3 +19,15 @@ export { cacheConfigSchema, semanticCacheConfigSchema } from './cache-config.js'
 export type { CacheConfig, CacheConfigInput, SemanticCacheConfig } from './cache-config.js';
 export { matchesType, placeholderPattern, renderTemplate, variableTypes } from './prompt-render.js';
 export type { TemplateMessage, TemplateVariable, VariableType } from './prompt-render.js';
+export type {
+  GateResult,
+  MeanInterval,
+  PairedComparison,
+  RunSummary,
+  StatsBucket,
+  StatsGroupBy,
+  StatsPoint,
+  StatsSummary,
+  TopError,
+  VariantSummary,
+} from './contracts.js';

@@ -4,31 +4,11 @@
  * resumed run aggregates the items of all its attempts.
  */
 import type { EvalResult, Store } from '../store/index.js';
-import { bootstrapMean, quantile, type MeanInterval } from './stats/bootstrap.js';
+import type { MeanInterval, RunSummary, VariantSummary } from '../core/index.js';
+import { bootstrapMean, quantile } from './stats/bootstrap.js';
 import { hashString } from './stats/random.js';
 
-export interface VariantSummary {
-  variant: string;
-  model: string;
-  items: number;
-  errors: number;
-  error_rate: number;
-  /** Score key → mean over the items that have it, with its bootstrap interval. */
-  scores: Record<string, MeanInterval>;
-  latency_ms: { mean: number; p50: number; p95: number };
-  tokens: { input: number; output: number };
-  /** Total USD; null when the client could not know the cost (runs through HTTP). */
-  cost_usd: number | null;
-  cost_per_item_usd: number | null;
-}
-
-export interface RunSummary {
-  run_id: string;
-  experiment: string;
-  seed: number;
-  bootstrap: { iterations: number; confidence: number };
-  variants: VariantSummary[];
-}
+export type { RunSummary, VariantSummary };
 
 interface Accumulator {
   items: number;

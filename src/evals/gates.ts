@@ -12,7 +12,7 @@
  * OP is one of >=, >, <=, <, ==. A metric name matches a score key exactly, or `NAME_fmeasure`
  * (so `rougeL` means ROUGE-L F-measure).
  */
-import { FenerError } from '../core/index.js';
+import { FenerError, type GateResult } from '../core/index.js';
 import type { RunSummary, VariantSummary } from './aggregate.js';
 
 export type GateOperator = '>=' | '>' | '<=' | '<' | '==';
@@ -26,14 +26,7 @@ export interface Gate {
   threshold: { kind: 'value'; value: number } | { kind: 'baseline'; operation: '+' | '-' | '*'; amount: number };
 }
 
-export interface GateResult {
-  gate: string;
-  variant: string;
-  passed: boolean;
-  actual: number | null;
-  threshold: number | null;
-  message: string;
-}
+export type { GateResult };
 
 const gatePattern = /^\s*(?:(ci_low|ci_high)\(\s*([^()\s@]+)\s*\)|([^\s<>=!@()]+))(?:@([A-Za-z0-9._-]+))?\s*(>=|<=|==|>|<)\s*(.+?)\s*$/;
 const baselinePattern = /^baseline(?:\s*([+*-])\s*([0-9]+(?:\.[0-9]+)?(?:e-?[0-9]+)?))?$/;

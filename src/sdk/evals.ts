@@ -1,38 +1,10 @@
 /** Experiments in `/api/evals`: runs, their aggregates and per-item results, and paired comparisons (admin key). */
+import type { GateResult, MeanInterval, PairedComparison, RunSummary, VariantSummary } from '../core/contracts.js';
 import { queryString, type Transport } from './http.js';
 
+export type { GateResult, MeanInterval, PairedComparison, RunSummary, VariantSummary };
+
 const segment = encodeURIComponent;
-
-/** A mean over items with its bootstrap confidence interval. */
-export interface MeanInterval {
-  mean: number;
-  low: number;
-  high: number;
-  n: number;
-}
-
-export interface VariantSummary {
-  variant: string;
-  model: string;
-  items: number;
-  errors: number;
-  error_rate: number;
-  /** Score key (`exact_match`, `rougeL`, `judge.correct`…) → mean with its interval. */
-  scores: Record<string, MeanInterval>;
-  latency_ms: { mean: number; p50: number; p95: number };
-  tokens: { input: number; output: number };
-  /** null when the cost could not be known (runs through HTTP). */
-  cost_usd: number | null;
-  cost_per_item_usd: number | null;
-}
-
-export interface RunSummary {
-  run_id: string;
-  experiment: string;
-  seed: number;
-  bootstrap: { iterations: number; confidence: number };
-  variants: VariantSummary[];
-}
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -83,18 +55,6 @@ export interface EvalResultPage {
 }
 
 /** Paired bootstrap of candidate − baseline on one score. */
-export interface PairedComparison {
-  meanDifference: number;
-  low: number;
-  high: number;
-  n: number;
-  /** Two-sided bootstrap p-value for "no difference". */
-  pValue: number;
-  wins: number;
-  losses: number;
-  ties: number;
-}
-
 export interface ItemDifference {
   item_id: string;
   baseline: number;
@@ -120,16 +80,6 @@ export interface CompareInput {
   metric?: string;
   /** Per-item differences listed (default 20, at most 1000). */
   limit?: number;
-}
-
-/** One gate ("rougeL>=0.40", "exact_match>=baseline-0.02") checked on one variant. */
-export interface GateResult {
-  gate: string;
-  variant: string;
-  passed: boolean;
-  actual: number | null;
-  threshold: number | null;
-  message: string;
 }
 
 export interface GateReport {

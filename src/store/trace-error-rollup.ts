@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import type { TopError } from '../core/index.js';
 import type { Database, TraceErrorRollupTable, TracesTable } from './schema.js';
 
 const hourMs = 3_600_000;
@@ -14,12 +15,7 @@ const hourMs = 3_600_000;
 /** What the error rollup needs of a trace. */
 export type ErrorSource = Pick<TracesTable, 'created_at' | 'project_id' | 'status' | 'error_code' | 'error_message'>;
 
-export interface TopError {
-  code: string;
-  message: string;
-  count: number;
-  last_at: number;
-}
+export type { TopError };
 
 export interface ErrorWindow {
   from: number;

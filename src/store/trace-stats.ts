@@ -10,6 +10,7 @@
  * per point crosses into JavaScript. Percentiles are within `histogramRelativeError` (~4.9%). Top errors are exact, from their own hourly rollup and the traces at the window's edges.
  */
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import type { StatsBucket, StatsGroupBy, StatsPoint, StatsSummary } from '../core/index.js';
 import { percentilesOfEncoded } from './latency-histogram.js';
 import { readTopErrors, type TopError } from './trace-error-rollup.js';
 import { allProjects, hourMs, minuteMs, type RollupDimension, type RollupTable } from './trace-rollups.js';
@@ -17,8 +18,7 @@ import type { Database } from './schema.js';
 
 export type { TopError } from './trace-error-rollup.js';
 
-export type StatsBucket = 'minute' | 'hour' | 'day';
-export type StatsGroupBy = 'model' | 'key' | 'deployment' | 'project';
+export type { StatsBucket, StatsGroupBy, StatsPoint, StatsSummary };
 
 export const bucketMs: Record<StatsBucket, number> = { minute: minuteMs, hour: hourMs, day: 24 * hourMs };
 
@@ -29,37 +29,6 @@ export interface StatsWindow {
   to: number;
   /** Only this project's traces; all projects when absent. */
   projectId?: string;
-}
-
-export interface StatsPoint {
-  t: number;
-  /** The group's value (model name, key id, deployment name, project id); null when ungrouped or none. */
-  group: string | null;
-  requests: number;
-  errors: number;
-  p50_ms: number | null;
-  p95_ms: number | null;
-  p99_ms: number | null;
-  ttft_p50_ms: number | null;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-}
-
-export interface StatsSummary {
-  from: number;
-  to: number;
-  requests: number;
-  errors: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  avg_latency_ms: number | null;
-  p50_ms: number | null;
-  p95_ms: number | null;
-  p99_ms: number | null;
-  ttft_p50_ms: number | null;
-  ttft_p95_ms: number | null;
 }
 
 /** One point, already summed by the database. */

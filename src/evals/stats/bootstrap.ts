@@ -3,6 +3,7 @@
  * compares two systems on the same items: resampling items, not systems, keeps each item's
  * difficulty in both arms, which is what makes small differences detectable.
  */
+import type { MeanInterval, PairedComparison } from '../../core/index.js';
 import { seededRandom } from './random.js';
 
 export interface BootstrapOptions {
@@ -13,25 +14,7 @@ export interface BootstrapOptions {
   seed?: number;
 }
 
-export interface MeanInterval {
-  mean: number;
-  low: number;
-  high: number;
-  n: number;
-}
-
-export interface PairedComparison {
-  /** Mean of candidate − baseline over the paired items. */
-  meanDifference: number;
-  low: number;
-  high: number;
-  n: number;
-  /** Two-sided bootstrap p-value for "no difference". */
-  pValue: number;
-  wins: number;
-  losses: number;
-  ties: number;
-}
+export type { MeanInterval, PairedComparison };
 
 function settings(options: BootstrapOptions): { iterations: number; alpha: number; seed: number } {
   const iterations = options.iterations ?? 1000;
