@@ -105,3 +105,112 @@ export interface RunSummary {
   bootstrap: { iterations: number; confidence: number };
   variants: VariantSummary[];
 }
+
+export type FeedbackKind = 'thumbs' | 'score' | 'label' | 'correction' | 'preference';
+export type ScoreKind = 'numeric' | 'categorical';
+
+/** What a project's scores of one name may be: a number in a range, or one of some categories. */
+export interface ScoreDefinition {
+  name: string;
+  project_id: string;
+  kind: ScoreKind;
+  min: number | null;
+  max: number | null;
+  categories: string[] | null;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+  updated_by: string;
+}
+
+/** One side of a preference: another trace's output, or a text given with the feedback. */
+export interface PreferenceSide {
+  trace_id: string | null;
+  text: string | null;
+}
+
+export interface Feedback {
+  id: string;
+  project_id: string;
+  trace_id: string | null;
+  dataset_item_id: string | null;
+  queue_item_id: string | null;
+  kind: FeedbackKind;
+  name: string;
+  /** thumbs: 1 (up) or 0 (down); score: the number. */
+  value: number | null;
+  /** thumbs: `up`/`down`; label: the category. */
+  label: string | null;
+  correction: string | null;
+  preference: { chosen: PreferenceSide; rejected: PreferenceSide } | null;
+  comment: string | null;
+  /** Who gave it, as the caller named them (e.g. an end user id). */
+  author: string | null;
+  /** The key id that sent it. */
+  principal: string;
+  created_at: number;
+}
+
+/** Count, mean and distribution of one score name. */
+export interface FeedbackSummary {
+  name: string;
+  kind: FeedbackKind;
+  count: number;
+  /** Mean of the numbers (thumbs: the share of ups); null for labels, corrections, preferences. */
+  mean: number | null;
+  /** value → how many times it was given (numbers as their decimal text). */
+  distribution: Record<string, number>;
+}
+
+export type QueueAssignment = 'round_robin' | 'explicit';
+export type QueueSourceKind = 'trace' | 'dataset_item';
+
+export interface AnnotationQueue {
+  id: string;
+  name: string;
+  project_id: string;
+  description: string | null;
+  reviewers: string[];
+  assignment: QueueAssignment;
+  required_reviews: number;
+  /** The score definition reviewers answer with; null when every feedback kind is accepted. */
+  score_name: string | null;
+  item_count: number;
+  created_at: number;
+  created_by: string;
+}
+
+export interface AnnotationItem {
+  id: string;
+  queue_id: string;
+  position: number;
+  source_kind: QueueSourceKind;
+  source_id: string;
+  input_text: string;
+  output_text: string | null;
+  created_at: number;
+}
+
+export interface QueueProgress {
+  total_items: number;
+  /** Items with `required_reviews` answers. */
+  completed_items: number;
+  reviewers: { reviewer: string; assigned: number; done: number; skipped: number; pending: number }[];
+}
+
+/** Agreement between a queue's reviewers on one score name. */
+export interface ScoreAgreement {
+  name: string;
+  kind: string;
+  reviewers: string[];
+  /** Items answered by two or more reviewers: the ones agreement is computed over. */
+  items_compared: number;
+  percent_agreement: number | null;
+  /** Only when exactly two reviewers answered the compared items. */
+  cohens_kappa: number | null;
+  /** Only when every compared item has the same number of answers. */
+  fleiss_kappa: number | null;
+  krippendorff_alpha_nominal: number | null;
+  /** Numeric scores only: distances count, 4 vs 5 disagrees less than 1 vs 5. */
+  krippendorff_alpha_interval: number | null;
+}

@@ -20,10 +20,22 @@ export type { CacheConfig, CacheConfigInput, SemanticCacheConfig } from './cache
 export { matchesType, placeholderPattern, renderTemplate, variableTypes } from './prompt-render.js';
 export type { TemplateMessage, TemplateVariable, VariableType } from './prompt-render.js';
 export type {
+  AnnotationItem,
+  AnnotationQueue,
+  Feedback,
+  FeedbackKind,
+  FeedbackSummary,
   GateResult,
   MeanInterval,
   PairedComparison,
+  PreferenceSide,
+  QueueAssignment,
+  QueueProgress,
+  QueueSourceKind,
   RunSummary,
+  ScoreAgreement,
+  ScoreDefinition,
+  ScoreKind,
   StatsBucket,
   StatsGroupBy,
   StatsPoint,

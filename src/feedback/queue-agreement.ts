@@ -1,22 +1,9 @@
 /** Agreement between a queue's reviewers, one result per score name (thumbs, scores, labels). */
+import type { ScoreAgreement } from '../core/index.js';
 import type { QueueRating } from '../store/index.js';
-import { cohensKappa, fleissKappa, krippendorffAlpha, percentAgreement } from './agreement.js';
 
-export interface ScoreAgreement {
-  name: string;
-  kind: string;
-  reviewers: string[];
-  /** Items answered by two or more reviewers: the ones agreement is computed over. */
-  items_compared: number;
-  percent_agreement: number | null;
-  /** Only when exactly two reviewers answered the compared items. */
-  cohens_kappa: number | null;
-  /** Only when every compared item has the same number of answers. */
-  fleiss_kappa: number | null;
-  krippendorff_alpha_nominal: number | null;
-  /** Numeric scores only: distances count, 4 vs 5 disagrees less than 1 vs 5. */
-  krippendorff_alpha_interval: number | null;
-}
+export type { ScoreAgreement };
+import { cohensKappa, fleissKappa, krippendorffAlpha, percentAgreement } from './agreement.js';
 
 export function agreementByScore(ratings: QueueRating[]): ScoreAgreement[] {
   const groups = new Map<string, QueueRating[]>();

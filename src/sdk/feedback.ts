@@ -2,12 +2,22 @@
  * Feedback on traces (`/api/feedback`, any key; a project key stays in its project), score
  * definitions, and annotation queues (`/api/queues`).
  */
+import type {
+  AnnotationItem,
+  AnnotationQueue,
+  Feedback,
+  FeedbackKind,
+  FeedbackSummary,
+  QueueProgress,
+  ScoreAgreement,
+  ScoreDefinition,
+} from '../core/contracts.js';
 import { queryString, type Transport } from './http.js';
+
+export type { AnnotationItem, AnnotationQueue, Feedback, FeedbackKind, FeedbackSummary, QueueProgress, ScoreAgreement, ScoreDefinition };
 import type { Page } from './types.js';
 
 const segment = encodeURIComponent;
-
-export type FeedbackKind = 'thumbs' | 'score' | 'label' | 'correction' | 'preference';
 
 interface FeedbackCommon {
   comment?: string;
@@ -27,30 +37,6 @@ export type FeedbackValue = FeedbackCommon &
     | { kind: 'preference'; name?: string; a: PreferenceSide; b: PreferenceSide; chosen: 'a' | 'b' }
   );
 
-export interface Feedback {
-  id: string;
-  project_id: string;
-  trace_id: string | null;
-  dataset_item_id: string | null;
-  queue_item_id: string | null;
-  kind: FeedbackKind;
-  name: string;
-  /** thumbs: 1 up, 0 down; score: the number. */
-  value: number | null;
-  /** thumbs: up/down; label: the category. */
-  label: string | null;
-  correction: string | null;
-  preference: {
-    chosen: { trace_id: string | null; text: string | null };
-    rejected: { trace_id: string | null; text: string | null };
-  } | null;
-  comment: string | null;
-  author: string | null;
-  /** The key id that sent it. */
-  principal: string;
-  created_at: number;
-}
-
 export interface FeedbackQuery {
   project?: string;
   trace_id?: string;
@@ -61,78 +47,6 @@ export interface FeedbackQuery {
   to?: number;
   cursor?: string;
   limit?: number;
-}
-
-export interface FeedbackSummary {
-  name: string;
-  kind: FeedbackKind;
-  count: number;
-  /** Scores: the mean; thumbs: the share of ups. */
-  mean: number | null;
-  /** Value → count. */
-  distribution: Record<string, number>;
-}
-
-export interface ScoreDefinition {
-  name: string;
-  project_id: string;
-  kind: 'numeric' | 'categorical';
-  min: number | null;
-  max: number | null;
-  categories: string[] | null;
-  description: string | null;
-  created_at: number;
-  updated_at: number;
-  updated_by: string;
-}
-
-export interface AnnotationQueue {
-  id: string;
-  name: string;
-  project_id: string;
-  description: string | null;
-  reviewers: string[];
-  assignment: 'round_robin' | 'explicit';
-  required_reviews: number;
-  /** The score definition reviewers answer with; null when every feedback kind is accepted. */
-  score_name: string | null;
-  item_count: number;
-  created_at: number;
-  created_by: string;
-}
-
-export interface QueueProgress {
-  total_items: number;
-  /** Items with `required_reviews` answers. */
-  completed_items: number;
-  reviewers: { reviewer: string; assigned: number; done: number; skipped: number; pending: number }[];
-}
-
-export interface AnnotationItem {
-  id: string;
-  queue_id: string;
-  position: number;
-  source_kind: 'trace' | 'dataset_item';
-  source_id: string;
-  input_text: string;
-  output_text: string | null;
-  created_at: number;
-}
-
-/** Agreement between a queue's reviewers on one score name. */
-export interface ScoreAgreement {
-  name: string;
-  kind: string;
-  reviewers: string[];
-  /** Items answered by two or more reviewers. */
-  items_compared: number;
-  percent_agreement: number | null;
-  /** Two reviewers only. */
-  cohens_kappa: number | null;
-  fleiss_kappa: number | null;
-  krippendorff_alpha_nominal: number | null;
-  /** Numeric scores only. */
-  krippendorff_alpha_interval: number | null;
 }
 
 /** A score definition as sent: a numeric range, or categories to choose from. */

@@ -5,52 +5,27 @@
  * in the same transaction that closes the assignment, so an item is never answered twice.
  */
 import type { Kysely } from 'kysely';
-import { FenerError, newId } from '../core/index.js';
+import {
+  FenerError,
+  newId,
+  type AnnotationItem,
+  type AnnotationQueue,
+  type QueueAssignment,
+  type QueueProgress,
+  type QueueSourceKind,
+} from '../core/index.js';
 import type { AuditRepository } from './audit.js';
 import type { Feedback, FeedbackInput, FeedbackRepository } from './feedback.js';
 import type { AnnotationItemsTable, AnnotationQueuesTable } from './feedback-tables.js';
 import type { Database } from './schema.js';
 
-export type QueueAssignment = 'round_robin' | 'explicit';
-export type QueueSourceKind = 'trace' | 'dataset_item';
-
-export interface AnnotationQueue {
-  id: string;
-  name: string;
-  project_id: string;
-  description: string | null;
-  reviewers: string[];
-  assignment: QueueAssignment;
-  required_reviews: number;
-  score_name: string | null;
-  item_count: number;
-  created_at: number;
-  created_by: string;
-}
-
-export interface AnnotationItem {
-  id: string;
-  queue_id: string;
-  position: number;
-  source_kind: QueueSourceKind;
-  source_id: string;
-  input_text: string;
-  output_text: string | null;
-  created_at: number;
-}
+export type { AnnotationItem, AnnotationQueue, QueueAssignment, QueueProgress, QueueSourceKind };
 
 export interface QueueItemInput {
   sourceKind: QueueSourceKind;
   sourceId: string;
   inputText: string;
   outputText: string | null;
-}
-
-export interface QueueProgress {
-  total_items: number;
-  /** Items with `required_reviews` answers. */
-  completed_items: number;
-  reviewers: { reviewer: string; assigned: number; done: number; skipped: number; pending: number }[];
 }
 
 /** One answer in a queue, as agreement statistics need it. */

@@ -4,26 +4,21 @@
  * what a valid value is (checked against the score definition) and who may send it.
  */
 import { type Kysely, type SelectQueryBuilder } from 'kysely';
-import { FenerError, newId } from '../core/index.js';
+import {
+  FenerError,
+  newId,
+  type Feedback,
+  type FeedbackKind,
+  type FeedbackSummary,
+  type PreferenceSide,
+  type ScoreDefinition,
+  type ScoreKind,
+} from '../core/index.js';
 import type { AuditRepository, Executor } from './audit.js';
 import type { Database } from './schema.js';
 import type { FeedbackTable, ScoreDefinitionsTable } from './feedback-tables.js';
 
-export type ScoreKind = 'numeric' | 'categorical';
-export type FeedbackKind = 'thumbs' | 'score' | 'label' | 'correction' | 'preference';
-
-export interface ScoreDefinition {
-  name: string;
-  project_id: string;
-  kind: ScoreKind;
-  min: number | null;
-  max: number | null;
-  categories: string[] | null;
-  description: string | null;
-  created_at: number;
-  updated_at: number;
-  updated_by: string;
-}
+export type { Feedback, FeedbackKind, FeedbackSummary, PreferenceSide, ScoreDefinition, ScoreKind };
 
 export interface ScoreDefinitionInput {
   projectId: string;
@@ -34,32 +29,6 @@ export interface ScoreDefinitionInput {
   categories?: string[];
   description?: string;
   actor: string;
-}
-
-/** One side of a preference: another trace's output, or a text given with the feedback. */
-export interface PreferenceSide {
-  trace_id: string | null;
-  text: string | null;
-}
-
-export interface Feedback {
-  id: string;
-  project_id: string;
-  trace_id: string | null;
-  dataset_item_id: string | null;
-  queue_item_id: string | null;
-  kind: FeedbackKind;
-  name: string;
-  /** thumbs: 1 (up) or 0 (down); score: the number. */
-  value: number | null;
-  /** thumbs: `up`/`down`; label: the category. */
-  label: string | null;
-  correction: string | null;
-  preference: { chosen: PreferenceSide; rejected: PreferenceSide } | null;
-  comment: string | null;
-  author: string | null;
-  principal: string;
-  created_at: number;
 }
 
 export type FeedbackInput = Omit<Feedback, 'id' | 'created_at'> & { created_at?: number };
@@ -81,16 +50,6 @@ export interface FeedbackFilter {
 export interface FeedbackPage {
   data: Feedback[];
   next_cursor: string | null;
-}
-
-export interface FeedbackSummary {
-  name: string;
-  kind: FeedbackKind;
-  count: number;
-  /** Mean of the numbers (thumbs: the share of ups); null for labels, corrections, preferences. */
-  mean: number | null;
-  /** value → how many times it was given (numbers as their decimal text). */
-  distribution: Record<string, number>;
 }
 
 export class FeedbackRepository {
