@@ -214,3 +214,118 @@ export interface ScoreAgreement {
   /** Numeric scores only: distances count, 4 vs 5 disagrees less than 1 vs 5. */
   krippendorff_alpha_interval: number | null;
 }
+
+/** What a deployment version serves. */
+export interface DeploymentSpec {
+  /** A prompt reference such as `support-reply@production`, rendered by the prompts module; null for none. */
+  prompt: string | null;
+  /** A configured model or group name, or `registry:NAME@ALIAS`. */
+  model: string;
+  parameters: Record<string, unknown>;
+  fallbacks: string[];
+}
+
+export interface DeploymentVersion extends DeploymentSpec {
+  version: number;
+  /** `candidate`: a canary variant that serves only its share of traffic until promoted. */
+  status: 'pending' | 'approved' | 'candidate';
+  /** For a rollback: the version it copies. */
+  source_version: number | null;
+  created_at: number;
+  created_by: string;
+  approved_by: string | null;
+  activated_at: number | null;
+}
+
+export interface Deployment {
+  name: string;
+  project_id: string;
+  /** The version `deployment:NAME` serves; null until one is approved. */
+  active_version: number | null;
+  created_at: number;
+  versions: DeploymentVersion[];
+}
+
+/** One entry of the hash-chained audit log. */
+export interface AuditEntry {
+  id: string;
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  before: unknown;
+  after: unknown;
+  hash: string;
+}
+
+export type CanaryStatusName = 'pending' | 'running' | 'promoted' | 'rolled_back' | 'aborted';
+
+export interface CanaryVariant {
+  name: string;
+  /** Share of the deployment's traffic, 0–100; the variants of a canary add up to 100. */
+  percent: number;
+  /** The deployment version this variant serves. */
+  version: number;
+}
+
+export interface CanaryDecision {
+  seq: number;
+  at: number;
+  action: 'promote' | 'rollback' | 'abort';
+  actor: string;
+  evidence: unknown;
+}
+
+export interface PromotionRequest {
+  variant: string;
+  requested_by: string;
+  at: number;
+}
+
+/** A canary or A/B release of a deployment; `last_evaluation` is the analysis's last result. */
+export interface Canary {
+  id: string;
+  deployment: string;
+  status: CanaryStatusName;
+  baseline: string;
+  variants: CanaryVariant[];
+  /** The analysis settings with defaults filled in (alpha, min_samples, margins…). */
+  settings: Record<string, unknown>;
+  created_at: number;
+  created_by: string;
+  approved_by: string | null;
+  started_at: number | null;
+  ended_at: number | null;
+  ended_by: string | null;
+  end_reason: string | null;
+  latency_threshold_ms: number | null;
+  latency_snapshot: Record<string, { n: number; over: number }> | null;
+  promotion_request: PromotionRequest | null;
+  last_evaluation: unknown;
+  evaluated_at: number | null;
+  decisions: CanaryDecision[];
+}
+
+/** One item's score on both sides of a comparison. */
+export interface ItemDifference {
+  item_id: string;
+  baseline: number;
+  candidate: number;
+  difference: number;
+}
+
+/** Two runs (or two variants of one run) compared item by item. */
+export interface RunComparison {
+  baseline: { run: string; variant: string };
+  candidate: { run: string; variant: string };
+  /** Items finished without error on both sides. */
+  paired_items: number;
+  /** Per score both sides have: the paired bootstrap of candidate − baseline. */
+  metrics: Record<string, PairedComparison>;
+  /** The metric whose per-item differences are listed. */
+  metric: string | null;
+  /** Largest |difference| first. */
+  items: ItemDifference[];
+}

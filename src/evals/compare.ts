@@ -3,32 +3,16 @@
  * paired bootstrap of candidate − baseline over the items both finished, and the per-item
  * differences of one metric, largest first, to read what changed.
  */
-import { FenerError } from '../core/index.js';
+import { FenerError, type ItemDifference, type RunComparison } from '../core/index.js';
 import type { EvalRun, Store } from '../store/index.js';
 import { pairedBootstrap, type PairedComparison } from './stats/bootstrap.js';
 import { hashString } from './stats/random.js';
 
+export type { ItemDifference, RunComparison };
+
 export interface Side {
   run: string;
   variant: string;
-}
-
-export interface ItemDifference {
-  item_id: string;
-  baseline: number;
-  candidate: number;
-  difference: number;
-}
-
-export interface RunComparison {
-  baseline: Side;
-  candidate: Side;
-  /** Items finished without error on both sides. */
-  paired_items: number;
-  metrics: Record<string, PairedComparison>;
-  /** The metric whose per-item differences are listed. */
-  metric: string | null;
-  items: ItemDifference[];
 }
 
 export interface CompareOptions {

@@ -2,11 +2,12 @@
  * Canary and A/B releases of a deployment (`/api/deployments/NAME/canary`, admin key): status with
  * live counters and the sequential test's evidence, approve, promote, abort, evaluate now.
  */
+import type { Canary as CanaryRecord, CanaryStatusName } from '../core/contracts.js';
 import type { Transport } from './http.js';
 
 const segment = encodeURIComponent;
 
-export type CanaryStatusName = 'pending' | 'running' | 'promoted' | 'rolled_back' | 'aborted';
+export type { CanaryStatusName };
 
 /** The mixture SPRT on one signal: reject when `statistic` reaches `threshold` (= 1/alpha). */
 export interface CanaryTest {
@@ -29,6 +30,11 @@ export interface CanaryComparison {
   non_inferiority?: CanaryTest & { margin: number };
 }
 
+/** A canary as the API answers it, with its last evaluation read as the analysis writes it. */
+export interface Canary extends Omit<CanaryRecord, 'last_evaluation'> {
+  last_evaluation: CanaryEvaluation | null;
+}
+
 export interface CanaryEvaluation {
   at: number;
   decision: 'continue' | 'promote' | 'rollback';
@@ -37,29 +43,6 @@ export interface CanaryEvaluation {
   reason: string;
   latency_threshold_ms: number | null;
   comparisons: CanaryComparison[];
-}
-
-export interface Canary {
-  id: string;
-  deployment: string;
-  status: CanaryStatusName;
-  baseline: string;
-  variants: { name: string; percent: number; version: number }[];
-  /** The analysis settings with defaults filled in (alpha, min_samples, margins…). */
-  settings: Record<string, unknown>;
-  created_at: number;
-  created_by: string;
-  approved_by: string | null;
-  started_at: number | null;
-  ended_at: number | null;
-  ended_by: string | null;
-  end_reason: string | null;
-  latency_threshold_ms: number | null;
-  latency_snapshot: Record<string, { n: number; over: number }> | null;
-  promotion_request: { variant: string; requested_by: string; at: number } | null;
-  last_evaluation: CanaryEvaluation | null;
-  evaluated_at: number | null;
-  decisions: { seq: number; at: number; action: 'promote' | 'rollback' | 'abort'; actor: string; evidence: unknown }[];
 }
 
 /**

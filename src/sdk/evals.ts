@@ -1,8 +1,16 @@
 /** Experiments in `/api/evals`: runs, their aggregates and per-item results, and paired comparisons (admin key). */
-import type { GateResult, MeanInterval, PairedComparison, RunSummary, VariantSummary } from '../core/contracts.js';
+import type {
+  GateResult,
+  ItemDifference,
+  MeanInterval,
+  PairedComparison,
+  RunComparison,
+  RunSummary,
+  VariantSummary,
+} from '../core/contracts.js';
 import { queryString, type Transport } from './http.js';
 
-export type { GateResult, MeanInterval, PairedComparison, RunSummary, VariantSummary };
+export type { GateResult, ItemDifference, MeanInterval, PairedComparison, RunComparison, RunSummary, VariantSummary };
 
 const segment = encodeURIComponent;
 
@@ -52,26 +60,6 @@ export interface EvalResult {
 export interface EvalResultPage {
   data: EvalResult[];
   next_after: number | null;
-}
-
-/** Paired bootstrap of candidate − baseline on one score. */
-export interface ItemDifference {
-  item_id: string;
-  baseline: number;
-  candidate: number;
-  difference: number;
-}
-
-export interface RunComparison {
-  baseline: { run: string; variant: string };
-  candidate: { run: string; variant: string };
-  /** Items finished without error on both sides. */
-  paired_items: number;
-  metrics: Record<string, PairedComparison>;
-  /** The metric whose per-item differences are listed. */
-  metric: string | null;
-  /** Largest |difference| first. */
-  items: ItemDifference[];
 }
 
 export interface CompareInput {

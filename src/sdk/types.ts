@@ -3,6 +3,10 @@
  * `/api/openapi.json`). Field names are the wire's own (snake_case); times are epoch milliseconds.
  */
 
+import type { AuditEntry, Deployment, DeploymentVersion } from '../core/contracts.js';
+
+export type { AuditEntry, Deployment, DeploymentVersion };
+
 /** One page of a list; pass `next_cursor` back as `cursor` for the next page (null: last page). */
 export interface Page<T> {
   data: T[];
@@ -262,48 +266,12 @@ export interface RegisteredModelDetail extends RegisteredModel {
   versions: ModelVersion[];
 }
 
-export interface DeploymentVersion {
-  version: number;
-  prompt: string | null;
-  model: string;
-  parameters: Record<string, unknown>;
-  fallbacks: string[];
-  status: 'pending' | 'approved';
-  source_version: number | null;
-  created_at: number;
-  created_by: string;
-  approved_by: string | null;
-  activated_at: number | null;
-}
-
-export interface Deployment {
-  name: string;
-  project_id: string;
-  /** The version `deployment:NAME` serves; null until one is approved. */
-  active_version: number | null;
-  created_at: number;
-  versions: DeploymentVersion[];
-}
-
 export interface DeploymentSpec {
   prompt?: string | null;
   model: string;
   parameters?: Record<string, unknown>;
   fallbacks?: string[];
   requires_approval?: boolean;
-}
-
-export interface AuditEntry {
-  id: string;
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  object_type: string;
-  object_id: string;
-  before: unknown;
-  after: unknown;
-  hash: string;
 }
 
 export interface AuditQuery {

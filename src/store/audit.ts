@@ -9,8 +9,10 @@
  */
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { FenerError, newId } from '../core/index.js';
+import { FenerError, newId, type AuditEntry } from '../core/index.js';
 import type { AuditLogTable, Database } from './schema.js';
+
+export type { AuditEntry };
 
 /** The action names in use; free text in the table so new modules can add theirs. */
 export type AuditAction =
@@ -33,19 +35,6 @@ export interface AuditInput {
   objectId: string;
   before: unknown;
   after: unknown;
-}
-
-export interface AuditEntry {
-  id: string;
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  object_type: string;
-  object_id: string;
-  before: unknown;
-  after: unknown;
-  hash: string;
 }
 
 export interface AuditFilter {

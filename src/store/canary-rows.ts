@@ -1,51 +1,9 @@
 /** Canary types and reading a canary row back as the API shows it. */
+import type { Canary, CanaryDecision, CanaryStatusName, CanaryVariant, PromotionRequest } from '../core/index.js';
 import type { Executor } from './audit.js';
 
-export type CanaryStatus = 'pending' | 'running' | 'promoted' | 'rolled_back' | 'aborted';
-
-export interface CanaryVariant {
-  name: string;
-  /** Share of the deployment's traffic, 0–100; the variants of a canary add up to 100. */
-  percent: number;
-  /** The deployment version this variant serves. */
-  version: number;
-}
-
-export interface CanaryDecision {
-  seq: number;
-  at: number;
-  action: 'promote' | 'rollback' | 'abort';
-  actor: string;
-  evidence: unknown;
-}
-
-export interface PromotionRequest {
-  variant: string;
-  requested_by: string;
-  at: number;
-}
-
-export interface Canary {
-  id: string;
-  deployment: string;
-  status: CanaryStatus;
-  baseline: string;
-  variants: CanaryVariant[];
-  settings: Record<string, unknown>;
-  created_at: number;
-  created_by: string;
-  approved_by: string | null;
-  started_at: number | null;
-  ended_at: number | null;
-  ended_by: string | null;
-  end_reason: string | null;
-  latency_threshold_ms: number | null;
-  latency_snapshot: Record<string, { n: number; over: number }> | null;
-  promotion_request: PromotionRequest | null;
-  last_evaluation: unknown;
-  evaluated_at: number | null;
-  decisions: CanaryDecision[];
-}
+export type { Canary, CanaryDecision, CanaryVariant, PromotionRequest };
+export type CanaryStatus = CanaryStatusName;
 
 export async function readCanary(db: Executor, id: string, deployment: string): Promise<Canary> {
   const row = await db.selectFrom('deployment_canaries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

@@ -1,37 +1,10 @@
 /** Row helpers and types shared by the deployment and canary repositories. */
-import { FenerError } from '../core/index.js';
+import { FenerError, type Deployment, type DeploymentSpec, type DeploymentVersion } from '../core/index.js';
 import type { Executor } from './audit.js';
 import { RevisionRepository } from './revisions.js';
 import type { Database, DeploymentVersionsTable } from './schema.js';
 
-export interface DeploymentSpec {
-  /** A prompt reference such as `support-reply@production`, rendered by the prompts module; null for none. */
-  prompt: string | null;
-  /** A configured model or group name, or `registry:NAME@ALIAS`. */
-  model: string;
-  parameters: Record<string, unknown>;
-  fallbacks: string[];
-}
-
-export interface DeploymentVersion extends DeploymentSpec {
-  version: number;
-  /** `candidate`: a canary variant that serves only its share of traffic until promoted. */
-  status: 'pending' | 'approved' | 'candidate';
-  /** For a rollback: the version it copies. */
-  source_version: number | null;
-  created_at: number;
-  created_by: string;
-  approved_by: string | null;
-  activated_at: number | null;
-}
-
-export interface Deployment {
-  name: string;
-  project_id: string;
-  active_version: number | null;
-  created_at: number;
-  versions: DeploymentVersion[];
-}
+export type { Deployment, DeploymentSpec, DeploymentVersion };
 
 /** The active version of a deployment, as the `deployment:` resolver holds it in memory. */
 export interface ActiveDeployment extends DeploymentSpec {
