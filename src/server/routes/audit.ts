@@ -1,5 +1,6 @@
 /** Governance over `/api`: the hash-chained audit log and per-project policies. */
 import { z } from 'zod';
+import type { AuditEntry } from '../../core/index.js';
 import { policySchema } from '../../registry/index.js';
 import { defineRoute } from '../api-route.js';
 import { registryService } from './registry.js';
@@ -15,7 +16,7 @@ const entrySchema = z.object({
   before: z.unknown(),
   after: z.unknown(),
   hash: z.string(),
-});
+}) satisfies z.ZodType<AuditEntry>;
 const epochMs = z.coerce.number().int().nonnegative();
 
 const listAudit = defineRoute({

@@ -1,5 +1,6 @@
 /** `/api/deployments/:name/canary`: canary and A/B releases with automatic promotion or rollback. */
 import { z } from 'zod';
+import type { Canary } from '../../core/index.js';
 import { CanaryService, canaryStartSchema } from '../../registry/index.js';
 import { defineRoute } from '../api-route.js';
 import type { ServerContext } from '../context.js';
@@ -39,7 +40,7 @@ const canarySchema = z.object({
       evidence: z.unknown(),
     }),
   ),
-});
+}) satisfies z.ZodType<Canary>;
 
 const startCanary = defineRoute({
   method: 'POST',

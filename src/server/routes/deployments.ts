@@ -1,6 +1,6 @@
 /** `/api/deployments`: named endpoints binding a prompt, a model and parameters; versioned, rolled back, approved. */
 import { z } from 'zod';
-import { FenerError } from '../../core/index.js';
+import { FenerError, type DeploymentVersion, type Deployment } from '../../core/index.js';
 import { deploymentParametersSchema } from '../../registry/index.js';
 import { defineRoute } from '../api-route.js';
 import { objectName, registryService } from './registry.js';
@@ -29,14 +29,14 @@ const versionSchema = z.object({
   created_by: z.string(),
   approved_by: z.string().nullable(),
   activated_at: z.number().nullable(),
-});
+}) satisfies z.ZodType<DeploymentVersion>;
 const deploymentSchema = z.object({
   name: z.string(),
   project_id: z.string(),
   active_version: z.number().nullable().describe('The version `deployment:NAME` serves; null until one is approved'),
   created_at: z.number(),
   versions: z.array(versionSchema),
-});
+}) satisfies z.ZodType<Deployment>;
 
 const createDeployment = defineRoute({
   method: 'POST',

@@ -4,6 +4,7 @@
  * progress and agreement. Reviewers are names, listed on the queue.
  */
 import { z } from 'zod';
+import type { AnnotationQueue, QueueProgress, ScoreAgreement } from '../../core/index.js';
 import { feedbackName, feedbackValueSchema, maxItemsPerAdd, QueueService } from '../../feedback/index.js';
 import type { AnnotationItem, TraceFilter } from '../../store/index.js';
 import { defineRoute } from '../api-route.js';
@@ -22,7 +23,7 @@ const queueView = z.object({
   item_count: z.number(),
   created_at: z.number(),
   created_by: z.string(),
-});
+}) satisfies z.ZodType<AnnotationQueue>;
 const itemView = z.object({
   id: z.string(),
   queue_id: z.string(),
@@ -37,7 +38,7 @@ const progressView = z.object({
   total_items: z.number(),
   completed_items: z.number().describe('items with required_reviews answers'),
   reviewers: z.array(z.object({ reviewer: z.string(), assigned: z.number(), done: z.number(), skipped: z.number(), pending: z.number() })),
-});
+}) satisfies z.ZodType<QueueProgress>;
 const queueParams = z.object({ queue: z.string().min(1) });
 const itemParams = queueParams.extend({ item: z.string().min(1) });
 
@@ -235,7 +236,7 @@ const agreementView = z.object({
   fleiss_kappa: z.number().nullable().describe('the same number of answers on every compared item'),
   krippendorff_alpha_nominal: z.number().nullable(),
   krippendorff_alpha_interval: z.number().nullable().describe('numeric scores only'),
-});
+}) satisfies z.ZodType<ScoreAgreement>;
 
 const queueAgreement = defineRoute({
   method: 'GET',

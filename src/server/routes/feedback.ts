@@ -4,7 +4,7 @@
  * unknown one); the admin key sees every project. Score definitions are changed with the admin key.
  */
 import { z } from 'zod';
-import { FenerError } from '../../core/index.js';
+import { FenerError, type FeedbackSummary, type ScoreDefinition } from '../../core/index.js';
 import {
   checkScoreDefinition,
   FeedbackService,
@@ -127,7 +127,7 @@ const summaryView = z.object({
   count: z.number(),
   mean: z.number().nullable().describe('scores: the mean; thumbs: the share of ups'),
   distribution: z.record(z.string(), z.number()).describe('value → count'),
-});
+}) satisfies z.ZodType<FeedbackSummary>;
 
 const feedbackSummary = defineRoute({
   method: 'GET',
@@ -153,7 +153,7 @@ const definitionView = z.object({
   created_at: z.number(),
   updated_at: z.number(),
   updated_by: z.string(),
-});
+}) satisfies z.ZodType<ScoreDefinition>;
 
 const putDefinition = defineRoute({
   method: 'PUT',

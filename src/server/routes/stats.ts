@@ -3,7 +3,7 @@
  * The admin key sees every project (or one, with `project`); a project key sees its own only.
  */
 import { z } from 'zod';
-import { FenerError } from '../../core/index.js';
+import { FenerError, type StatsPoint } from '../../core/index.js';
 import type { Principal } from '../../identity/index.js';
 import { bucketMs, histogramRelativeError, type StatsWindow } from '../../store/index.js';
 import { defineRoute } from '../api-route.js';
@@ -44,7 +44,7 @@ const pointSchema = z.object({
   input_tokens: z.number(),
   output_tokens: z.number(),
   cost_usd: z.number(),
-});
+}) satisfies z.ZodType<StatsPoint>;
 
 /** Resolves the window and the project the caller may see; refuses reversed or empty windows. */
 async function resolveWindow(
