@@ -56,6 +56,8 @@ test('the area clients call the API paths with the right methods and bodies, upl
   await client.feedback.deleteScore('tone of voice', { project: 'support' });
   await client.queues.create({ name: 'review', reviewers: ['ann'], score_name: 'tone' });
   await client.queues.addItems('review', { trace_filter: { status: 'error' }, limit: 5 });
+  await client.queues.addItems('audit', { reviewers: ['ann', 'ben'], trace_ids: ['trc_1'] });
+  await client.queues.list({ project: 'support' });
   await client.canary.promote('bot', 'canary');
   await client.canary.abort('bot');
   assert.deepEqual(
@@ -75,6 +77,8 @@ test('the area clients call the API paths with the right methods and bodies, upl
       ['DELETE', '/api/score-definitions/tone%20of%20voice?project=support', null, undefined],
       ['POST', '/api/queues', 'application/json', '{"name":"review","reviewers":["ann"],"score_name":"tone"}'],
       ['POST', '/api/queues/review/items', 'application/json', '{"trace_filter":{"status":"error"},"limit":5}'],
+      ['POST', '/api/queues/audit/items', 'application/json', '{"reviewers":["ann","ben"],"trace_ids":["trc_1"]}'],
+      ['GET', '/api/queues?project=support', null, undefined],
       ['POST', '/api/deployments/bot/canary/promote', 'application/json', '{"variant":"canary"}'],
       ['POST', '/api/deployments/bot/canary/abort', null, undefined],
     ],

@@ -6,7 +6,7 @@ import { ShareBar } from '../components/chart.js';
 import { count } from '../components/format.js';
 import { Link } from '../router.js';
 import { useClient, useRefresh } from '../session.js';
-import { AddQueueItemsForm } from './feedback-setup.js';
+import { AddQueueItemsForm } from './queue-items.js';
 
 type Answer =
   | { kind: 'thumbs'; values: string[] }

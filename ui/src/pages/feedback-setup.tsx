@@ -1,17 +1,10 @@
 /**
- * Setting up review work (admin key): score definitions (a numeric range or categories), new
- * annotation queues, and traces added to a queue. What the API refuses is shown beside the form,
- * and what was typed stays.
+ * Setting up review work (admin key): score definitions (a numeric range or categories) and new
+ * annotation queues; traces go into a queue through queue-items.tsx. What the API refuses is shown
+ * beside the form, and what was typed stays.
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type {
-  AddQueueItemsInput,
-  AnnotationQueue,
-  CreateQueueInput,
-  Project,
-  ScoreDefinition,
-  ScoreDefinitionInput,
-} from '../../../src/sdk/browser.js';
+import type { AnnotationQueue, CreateQueueInput, Project, ScoreDefinition, ScoreDefinitionInput } from '../../../src/sdk/browser.js';
 import { Empty, ErrorNotice, useAction } from '../components/async.js';
 import { listOf, optionalNumber } from '../components/inputs.js';
 import { useClient } from '../session.js';
@@ -65,7 +58,11 @@ function ProjectSelect(props: { id: string; projects: Project[]; value: string; 
   );
 }
 
-export function DefineScoreForm(props: { projects: Project[]; onSaved(): void }): ReactNode {
+/**
+ * Saving a name the project already has replaces that definition (the API's PUT), so the form says
+ * so before it happens; after a save it is emptied for the next one.
+ */
+export function DefineScoreForm(props: { projects: Project[]; definitions: ScoreDefinition[]; onSaved(): void }): ReactNode {
   const client = useClient();
   const [name, setName] = useState('');
   const [project, setProject] = useState(props.projects[0]?.name ?? 'default');
@@ -91,16 +88,31 @@ export function DefineScoreForm(props: { projects: Project[]; onSaved(): void })
       .then((definition) => {
         if (!definition) return;
         setSaved(`${definition.created ? 'Defined' : 'Replaced'} score “${definition.name}”.`);
+        for (const clear of [setName, setMin, setMax, setCategories, setDescription]) clear('');
         props.onSaved();
       });
   };
+  const projectId = props.projects.find((entry) => entry.name === project)?.id;
+  const existing = props.definitions.find((entry) => entry.project_id === projectId && entry.name === name.trim());
   return (
     <form className="card" onSubmit={submit} aria-labelledby="define-score">
       <h2 id="define-score">Define a score</h2>
       <div className="grid">
         <div>
           <label htmlFor="score-name">Name</label>
-          <input id="score-name" value={name} onChange={(event) => setName(event.target.value)} required />
+          <input
+            id="score-name"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            required
+            {...(existing ? { 'aria-describedby': 'score-replaces' } : {})}
+          />
+          {existing ? (
+            <p id="score-replaces" className="muted">
+              {project} already has “{existing.name}” ({existing.kind}: {describeDefinition(existing)}): saving replaces it. Feedback
+              already given keeps its values.
+            </p>
+          ) : null}
         </div>
         <ProjectSelect id="score-project" projects={props.projects} value={project} onChange={setProject} />
         <div>
@@ -133,7 +145,7 @@ export function DefineScoreForm(props: { projects: Project[]; onSaved(): void })
         </div>
       </div>
       <button type="submit" disabled={action.pending}>
-        Save definition
+        {existing ? 'Replace definition' : 'Save definition'}
       </button>
       {saved ? <p role="status">{saved}</p> : null}
       {action.error ? <ErrorNotice error={action.error} /> : null}
@@ -232,86 +244,6 @@ export function CreateQueueForm(props: {
       <button type="submit" disabled={action.pending}>
         Create queue
       </button>
-      {action.error ? <ErrorNotice error={action.error} /> : null}
-    </form>
-  );
-}
-
-/** Traces into a queue: by their ids, or the newest that match a filter. */
-export function AddQueueItemsForm(props: { queue: AnnotationQueue; onAdded(): void }): ReactNode {
-  const client = useClient();
-  const [by, setBy] = useState<'ids' | 'filter'>('ids');
-  const [ids, setIds] = useState('');
-  const [model, setModel] = useState('');
-  const [status, setStatus] = useState<'' | 'ok' | 'error'>('');
-  const [limit, setLimit] = useState('100');
-  const [reviewers, setReviewers] = useState('');
-  const [report, setReport] = useState<string | undefined>();
-  const action = useAction();
-  const explicit = props.queue.assignment === 'explicit';
-  const submit = (event: FormEvent): void => {
-    event.preventDefault();
-    setReport(undefined);
-    const who = explicit ? { reviewers: listOf(reviewers) } : {};
-    const filter = { ...(model.trim() ? { model: model.trim() } : {}), ...(status ? { status } : {}) };
-    const input: AddQueueItemsInput =
-      by === 'ids' ? { ...who, trace_ids: listOf(ids) } : { ...who, trace_filter: filter, limit: Number(limit) };
-    void action
-      .run(() => client.queues.addItems(props.queue.name, input))
-      .then((result) => {
-        if (!result) return;
-        setReport(`${result.added} added, ${result.skipped} already in the queue.`);
-        if (by === 'ids') setIds('');
-        props.onAdded();
-      });
-  };
-  return (
-    <form className="card" onSubmit={submit} aria-labelledby="add-items">
-      <h2 id="add-items">Add traces</h2>
-      <fieldset>
-        <legend>Which traces</legend>
-        <label className="checkbox">
-          <input type="radio" name="add-by" checked={by === 'ids'} onChange={() => setBy('ids')} /> By trace id
-        </label>
-        <label className="checkbox">
-          <input type="radio" name="add-by" checked={by === 'filter'} onChange={() => setBy('filter')} /> The newest matching a filter
-        </label>
-      </fieldset>
-      {by === 'ids' ? (
-        <div>
-          <label htmlFor="add-ids">Trace ids (one per line or comma-separated)</label>
-          <textarea id="add-ids" rows={3} value={ids} onChange={(event) => setIds(event.target.value)} required />
-        </div>
-      ) : (
-        <div className="grid">
-          <div>
-            <label htmlFor="add-model">Model</label>
-            <input id="add-model" value={model} onChange={(event) => setModel(event.target.value)} placeholder="any" />
-          </div>
-          <div>
-            <label htmlFor="add-status">Status</label>
-            <select id="add-status" value={status} onChange={(event) => setStatus(event.target.value as '' | 'ok' | 'error')}>
-              <option value="">any</option>
-              <option value="ok">ok</option>
-              <option value="error">error</option>
-            </select>
-          </div>
-          <div>
-            <label htmlFor="add-limit">At most</label>
-            <input id="add-limit" type="number" min={1} value={limit} onChange={(event) => setLimit(event.target.value)} />
-          </div>
-        </div>
-      )}
-      {explicit ? (
-        <div>
-          <label htmlFor="add-reviewers">Reviewers of these items (comma-separated)</label>
-          <input id="add-reviewers" value={reviewers} onChange={(event) => setReviewers(event.target.value)} required />
-        </div>
-      ) : null}
-      <button type="submit" disabled={action.pending}>
-        Add to queue
-      </button>
-      {report ? <p role="status">{report}</p> : null}
       {action.error ? <ErrorNotice error={action.error} /> : null}
     </form>
   );

@@ -64,7 +64,7 @@ export function FeedbackPage(): ReactNode {
         {([projects, definitions]) => (
           <>
             <ScoreDefinitionsTable definitions={definitions.data} projects={projects.data} />
-            <DefineScoreForm projects={projects.data} onSaved={bump} />
+            <DefineScoreForm projects={projects.data} definitions={definitions.data} onSaved={bump} />
             <CreateQueueForm projects={projects.data} definitions={definitions.data} onCreated={bump} />
           </>
         )}

@@ -5,6 +5,7 @@ import { AsyncView, useAsync } from '../components/async.js';
 import { count, dateTime, json, ms, usd } from '../components/format.js';
 import { Link } from '../router.js';
 import { useClient } from '../session.js';
+import { AddTraceToQueue } from './queue-items.js';
 import { TraceFeedback } from './trace-feedback.js';
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -131,6 +132,7 @@ function TraceView(props: { trace: Trace }): ReactNode {
       <h2>Metadata</h2>
       {trace.metadata ? <pre>{json(trace.metadata)}</pre> : <p className="muted">None.</p>}
       <TraceFeedback trace={trace} />
+      <AddTraceToQueue trace={trace} />
     </>
   );
 }

@@ -3,6 +3,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import type { Feedback, FeedbackValue, ScoreDefinition, Trace } from '../../../src/sdk/browser.js';
 import { AsyncView, Empty, ErrorNotice, useAction, useAsync } from '../components/async.js';
 import { dateTime } from '../components/format.js';
+import { Link } from '../router.js';
 import { useClient, useRefresh } from '../session.js';
 
 function feedbackValue(entry: Feedback): string {
@@ -147,7 +148,9 @@ function ScoreFields(props: {
   return (
     <>
       {props.scores.length === 0 ? (
-        <p className="muted">No numeric score is defined for this project (PUT /api/score-definitions/NAME adds one).</p>
+        <p className="muted">
+          No numeric score is defined for this project (the admin key defines them on the <Link to="/feedback">Feedback</Link> page).
+        </p>
       ) : (
         <div className="inline">
           <label htmlFor="feedback-score-name">Score</label>
