@@ -68,6 +68,7 @@ describe('web console: accessibility of every page (axe-core, WCAG 2.1 A/AA)', (
       ['/datasets', 'Datasets'],
       ['/datasets/qa', 'Dataset qa'],
       ['/experiments', 'Experiments'],
+      ['/experiments/new', 'New run'],
       [`/experiments/runs/${seeded.runs.candidate}`, 'Run'],
       [`/experiments/compare?baseline=${seeded.runs.baseline}&candidate=${seeded.runs.candidate}`, 'Compare runs'],
       ['/feedback', 'Feedback'],

@@ -42,12 +42,28 @@ describe('POST /api/evals/metrics', () => {
     return { status: response.status, body: (await response.json()) as MetricResponse };
   }
 
-  test('GET lists the metric names a definition may use (any valid key)', async () => {
+  test('GET lists the metrics with their option names, and which an experiment may use (any valid key)', async () => {
     const response = await fetch(`${server.url}/api/evals/metrics`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal(response.status, 200);
-    const { data } = (await response.json()) as { data: string[] };
-    assert.deepEqual(data, [...metricNames]);
-    assert.ok(data.includes('exact_match') && data.includes('bleu'));
+    const { data } = (await response.json()) as {
+      data: { name: string; options: string[]; references_optional: boolean; experiments: boolean }[];
+    };
+    assert.deepEqual(
+      data.map((metric) => metric.name),
+      [...metricNames],
+    );
+    const byName = new Map(data.map((metric) => [metric.name, metric]));
+    assert.deepEqual(byName.get('rouge'), {
+      name: 'rouge',
+      options: ['rouge_types', 'use_stemmer', 'split_summaries'],
+      references_optional: false,
+      experiments: true,
+    });
+    assert.deepEqual(byName.get('regex'), { name: 'regex', options: ['pattern', 'flags'], references_optional: true, experiments: true });
+    assert.deepEqual(
+      data.filter((metric) => !metric.experiments).map((metric) => metric.name),
+      ['embedding_cosine', 'latency', 'cost'],
+    );
     assert.equal((await fetch(`${server.url}/api/evals/metrics`)).status, 401);
   });
 

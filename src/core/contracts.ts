@@ -1,8 +1,16 @@
 /**
  * Wire shapes that the server's modules produce and the SDK hands to its callers, defined once.
- * Types only, importing nothing: the browser SDK takes them from this file directly (core's
+ * Types only, nothing that runs: the browser SDK takes them from this file directly (core's
  * index also loads configuration and ids, which need Node), the server's modules through the index.
+ * The one import is type-only, of experiment.ts (a zod schema, no Node).
  */
+
+/**
+ * An experiment definition as a caller writes it (`ExperimentInput`: what has a default may be left
+ * out) and as a run stores it (`ExperimentDefinition`): the types of the schema that
+ * `POST /api/evals/runs` parses, so the SDK keeps no copy of it.
+ */
+export type { ExperimentDefinition, ExperimentInput, JudgeInput, MetricSpecInput, VariantInput, VariantParameters } from './experiment.js';
 
 export type StatsBucket = 'minute' | 'hour' | 'day';
 export type StatsGroupBy = 'model' | 'key' | 'deployment' | 'project';
@@ -57,6 +65,16 @@ export interface GateResult {
   actual: number | null;
   threshold: number | null;
   message: string;
+}
+
+/** A metric of `GET /api/evals/metrics`: the option names it accepts (values as `POST /api/evals/metrics` takes them). */
+export interface MetricInfo {
+  name: string;
+  options: string[];
+  /** Items may have no reference (json_valid, regex, length). */
+  references_optional: boolean;
+  /** An experiment can score its outputs with it; false for metrics of measurements one passes in (latency, cost, embeddings). */
+  experiments: boolean;
 }
 
 /** A mean over items with its bootstrap confidence interval. */

@@ -17,6 +17,17 @@ export { ConfigError, loadConfig } from './load-config.js';
 export type { LoadConfigOptions } from './load-config.js';
 export { cacheConfigSchema, semanticCacheConfigSchema } from './cache-config.js';
 export type { CacheConfig, CacheConfigInput, SemanticCacheConfig } from './cache-config.js';
+export { experimentSchema, judgeSchema, metricSpecSchema, variantParametersSchema, variantSchema } from './experiment.js';
+export type {
+  ExperimentDefinition,
+  ExperimentInput,
+  JudgeDefinition,
+  JudgeInput,
+  MetricSpec,
+  MetricSpecInput,
+  VariantInput,
+  VariantParameters,
+} from './experiment.js';
 export { matchesType, placeholderPattern, renderTemplate, variableTypes } from './prompt-render.js';
 export type { TemplateMessage, TemplateVariable, VariableType } from './prompt-render.js';
 export type {
@@ -36,6 +47,7 @@ export type {
   GateResult,
   ItemDifference,
   MeanInterval,
+  MetricInfo,
   PairedComparison,
   PreferenceSide,
   PromotionRequest,

@@ -35,6 +35,8 @@ export interface Completion {
 
 export interface EvalClient {
   complete(request: CompletionRequest): Promise<Completion>;
+  /** Throws for a model name no call could reach (a client that cannot tell without calling leaves this out). */
+  checkModel?(model: string): void;
 }
 
 function chatRequest(request: CompletionRequest): ChatRequest {
@@ -47,6 +49,10 @@ export class GatewayEvalClient implements EvalClient {
     private readonly gateway: Gateway,
     private readonly principal: Principal,
   ) {}
+
+  checkModel(model: string): void {
+    this.gateway.checkModel(model);
+  }
 
   async complete(request: CompletionRequest): Promise<Completion> {
     const startedAt = performance.now();

@@ -67,9 +67,10 @@ export async function compareRuns(store: Store, options: CompareOptions): Promis
   }
   const baselineNames = variantNames(baselineRun);
   const candidateNames = variantNames(candidateRun);
+  // A baseline of one variant names the candidate's variant of the same name, as a named one does.
   const candidateVariant = pickVariant(candidateRun, {
     wanted: options.candidate.variant,
-    other: options.baseline.variant,
+    other: options.baseline.variant ?? (baselineNames.length === 1 ? baselineNames[0] : undefined),
     names: candidateNames,
   });
   const baselineVariant = pickVariant(baselineRun, { wanted: options.baseline.variant, other: candidateVariant, names: baselineNames });

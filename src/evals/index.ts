@@ -1,4 +1,4 @@
-export { computeMetric, metricNames, type MetricRequest, type MetricResult } from './metrics/index.js';
+export { computeMetric, metricCatalogue, metricNames, type MetricRequest, type MetricResult } from './metrics/index.js';
 export { GatewayEvalClient, HttpEvalClient, completeWithRetries } from './client.js';
 export type { Completion, CompletionRequest, EvalClient } from './client.js';
 export { experimentSchema, judgeSchema, parseExperiment, resolveVariants } from './definition.js';

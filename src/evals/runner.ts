@@ -37,16 +37,42 @@ export interface RunOutcome {
   summary: RunSummary;
 }
 
-async function openRun(options: RunExperimentOptions): Promise<{ run: EvalRun; definition: ExperimentDefinition }> {
+/** Whatever would fail every item alike is refused before the run starts (or resumes), naming the field. */
+function checkDefinition(definition: ExperimentDefinition, client: EvalClient): ResolvedVariant[] {
+  const variants = resolveVariants(definition);
+  checkMetrics(definition.metrics);
+  if (client.checkModel) {
+    const named = [
+      ...variants.map((variant, index) => ({ model: variant.model, field: `variants.${index}.model` })),
+      ...definition.judges.map((judge, index) => ({ model: judge.model, field: `judges.${index}.model` })),
+    ];
+    for (const { model, field } of named) {
+      try {
+        client.checkModel(model);
+      } catch (error) {
+        if (!(error instanceof FenerError)) throw error;
+        throw new FenerError('invalid_request', `${field}: ${error.message}`, { param: field });
+      }
+    }
+  }
+  return variants;
+}
+
+async function openRun(
+  options: RunExperimentOptions,
+): Promise<{ run: EvalRun; definition: ExperimentDefinition; variants: ResolvedVariant[] }> {
   if (options.resume !== undefined) {
     const run = await options.store.evals.requireRun(options.resume);
     if (run.status === 'completed')
       throw new FenerError('conflict', `run ${run.id} is already completed; start a new run instead`, { param: 'resume' });
+    const definition = parseExperiment(run.config);
+    const variants = checkDefinition(definition, options.client);
     await options.store.evals.updateRun(run.id, { status: 'running', error: null });
-    return { run: { ...run, status: 'running' }, definition: parseExperiment(run.config) };
+    return { run: { ...run, status: 'running' }, definition, variants };
   }
   if (!options.definition) throw new FenerError('invalid_request', 'an experiment definition is required', { param: 'definition' });
   const definition = options.definition;
+  const variants = checkDefinition(definition, options.client);
   const run = await options.store.evals.createRun({
     id: `run_${newId('req').slice(4)}`,
     experiment: definition.name,
@@ -54,14 +80,12 @@ async function openRun(options: RunExperimentOptions): Promise<{ run: EvalRun; d
     seed: definition.seed,
     actor: options.actor,
   });
-  return { run, definition };
+  return { run, definition, variants };
 }
 
 export async function runExperiment(options: RunExperimentOptions): Promise<RunOutcome> {
   const { store } = options;
-  const { run, definition } = await openRun(options);
-  const variants = resolveVariants(definition);
-  checkMetrics(definition.metrics);
+  const { run, definition, variants } = await openRun(options);
   options.onStart?.(run);
   const source = options.source(definition);
   const internal = new AbortController();

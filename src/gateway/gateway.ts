@@ -171,6 +171,16 @@ export class Gateway {
     return [...models, ...groups].sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * Throws what a call would (`model_not_found`, or a model that does not chat) for a name that is
+   * neither a model nor a group, without calling anything: an experiment checks its variants before
+   * it starts. A prefixed name (`prompt:`, `deployment:`) is its resolver's to check when called.
+   */
+  checkModel(name: string): void {
+    if (this.deps.resolvers.some((resolver) => name.startsWith(resolver.prefix))) return;
+    this.deps.routes.resolve(name, 'chat');
+  }
+
   /** Shared by chat and streams: resolve the name, admit the call, look it up in the cache. */
   private async prepareChat(input: {
     original: ChatRequest;

@@ -49,6 +49,13 @@ test('the area clients call the API paths with the right methods and bodies, upl
   await client.datasets.split('qa', { version: 2, seed: 'fixed', train: 0.8, validation: 0.1, test: 0.1 });
   await client.evals.compare({ baseline: { run: 'run_a' }, candidate: { run: 'run_b' }, metric: 'exact_match' });
   await client.evals.checkGates('run_b', { gates: ['exact_match>=baseline'], baseline: 'run_a' });
+  await client.evals.start({
+    name: 'qa',
+    dataset: { dataset: 'qa@2:test' },
+    variants: [{ model: 'small', parameters: { temperature: 0 } }],
+  });
+  await client.evals.cancel('run a');
+  await client.evals.resume('run_b');
   await client.feedback.create('trc_1', { kind: 'thumbs', value: 'up', comment: 'good' });
   await client.queues.submit('review', 'ani_1', { reviewer: 'ann', kind: 'score', value: 4 });
   await client.queues.next('review', 'ann b');
@@ -70,6 +77,14 @@ test('the area clients call the API paths with the right methods and bodies, upl
       ['POST', '/api/datasets/qa/split', 'application/json', '{"version":2,"seed":"fixed","train":0.8,"validation":0.1,"test":0.1}'],
       ['POST', '/api/evals/compare', 'application/json', '{"baseline":{"run":"run_a"},"candidate":{"run":"run_b"},"metric":"exact_match"}'],
       ['POST', '/api/evals/runs/run_b/gates', 'application/json', '{"gates":["exact_match>=baseline"],"baseline":"run_a"}'],
+      [
+        'POST',
+        '/api/evals/runs',
+        'application/json',
+        '{"name":"qa","dataset":{"dataset":"qa@2:test"},"variants":[{"model":"small","parameters":{"temperature":0}}]}',
+      ],
+      ['POST', '/api/evals/runs/run%20a/cancel', null, undefined],
+      ['POST', '/api/evals/runs/run_b/resume', null, undefined],
       ['POST', '/api/feedback', 'application/json', '{"trace_id":"trc_1","kind":"thumbs","value":"up","comment":"good"}'],
       ['POST', '/api/queues/review/items/ani_1/submit', 'application/json', '{"reviewer":"ann","kind":"score","value":4}'],
       ['GET', '/api/queues/review/next?reviewer=ann+b', null, undefined],

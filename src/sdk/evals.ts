@@ -1,16 +1,38 @@
 /** Experiments in `/api/evals`: runs, their aggregates and per-item results, and paired comparisons (admin key). */
 import type {
+  ExperimentDefinition,
+  ExperimentInput,
   GateResult,
   ItemDifference,
+  JudgeInput,
   MeanInterval,
+  MetricInfo,
+  MetricSpecInput,
   PairedComparison,
   RunComparison,
   RunSummary,
+  VariantInput,
+  VariantParameters,
   VariantSummary,
 } from '../core/contracts.js';
 import { queryString, type Transport } from './http.js';
 
-export type { GateResult, ItemDifference, MeanInterval, PairedComparison, RunComparison, RunSummary, VariantSummary };
+export type {
+  ExperimentDefinition,
+  ExperimentInput,
+  GateResult,
+  ItemDifference,
+  JudgeInput,
+  MeanInterval,
+  MetricInfo,
+  MetricSpecInput,
+  PairedComparison,
+  RunComparison,
+  RunSummary,
+  VariantInput,
+  VariantParameters,
+  VariantSummary,
+};
 
 const segment = encodeURIComponent;
 
@@ -29,8 +51,8 @@ export interface EvalRun {
   finished_at: number | null;
   created_by: string;
   error: string | null;
-  /** The experiment definition. */
-  config: Record<string, unknown>;
+  /** The experiment definition, as the server read it (defaults filled in). */
+  config: ExperimentDefinition;
   /** Aggregates per variant once the run completed. */
   summary: RunSummary | null;
 }
@@ -79,18 +101,32 @@ export interface EvalsApi {
   experiments(): Promise<{ data: ExperimentEntry[] }>;
   runs(query?: { experiment?: string; limit?: number }): Promise<{ data: EvalRun[] }>;
   run(id: string): Promise<EvalRun>;
-  /** Start a run from an experiment definition (as in eval.yaml); it runs in the background. */
-  start(definition: Record<string, unknown>): Promise<EvalRun>;
+  /**
+   * Start a run from an experiment definition (as in eval.yaml); it runs in the background, so poll
+   * `run(id)` until its status is no longer `running`. A definition that would fail every item (a
+   * bad field, an unknown model or metric option) is refused with `invalid_request` naming the field.
+   */
+  start(definition: ExperimentInput): Promise<EvalRun>;
+  /** Stop a running run; it keeps its finished items and can be resumed. */
+  cancel(id: string): Promise<EvalRun>;
+  /** Run the items a cancelled or failed run has not finished. */
+  resume(id: string): Promise<EvalRun>;
   results(id: string, query?: { variant?: string; after?: number; limit?: number }): Promise<EvalResultPage>;
   compare(input: CompareInput): Promise<RunComparison>;
-  /** The metric names a definition's `metrics` may use. */
-  metrics(): Promise<{ data: string[] }>;
+  /** The metrics with their option names; those with `experiments: true` may appear in a definition's `metrics`. */
+  metrics(): Promise<{ data: MetricInfo[] }>;
   /** Gates against a completed run; `baseline` is the run that `baseline` in a gate means. */
   checkGates(id: string, input: { gates: string[]; baseline?: string }): Promise<GateReport>;
 }
 
 /**
  * @example
+ * const started = await fener.evals.start({
+ *   name: 'answer-prompt',
+ *   dataset: { dataset: 'qa@2:test' },
+ *   variants: [{ model: 'small' }, { prompt: 'answer@production', parameters: { temperature: 0 } }],
+ *   metrics: ['exact_match', { metric: 'rouge', options: { rouge_types: ['rougeL'] } }],
+ * });
  * const { data } = await fener.evals.runs({ experiment: 'answer-prompt', limit: 2 });
  * const comparison = await fener.evals.compare({ baseline: { run: data[1]!.id }, candidate: { run: data[0]!.id }, metric: 'exact_match' });
  */
@@ -100,6 +136,8 @@ export function evalsApi(http: Transport): EvalsApi {
     runs: (query = {}) => http.request('GET', `/api/evals/runs${queryString(query)}`),
     run: (id) => http.request('GET', `/api/evals/runs/${segment(id)}`),
     start: (definition) => http.request('POST', '/api/evals/runs', { body: definition }),
+    cancel: (id) => http.request('POST', `/api/evals/runs/${segment(id)}/cancel`),
+    resume: (id) => http.request('POST', `/api/evals/runs/${segment(id)}/resume`),
     results: (id, query = {}) => http.request('GET', `/api/evals/runs/${segment(id)}/results${queryString(query)}`),
     compare: (input) => http.request('POST', '/api/evals/compare', { body: input }),
     metrics: () => http.request('GET', '/api/evals/metrics'),

@@ -9,6 +9,7 @@ import { DashboardPage } from './pages/dashboard.js';
 import { DatasetDetailPage } from './pages/dataset-detail.js';
 import { DatasetsPage } from './pages/datasets.js';
 import { ExperimentComparePage } from './pages/experiment-compare.js';
+import { NewRunPage } from './pages/experiment-new.js';
 import { ExperimentRunPage } from './pages/experiment-run.js';
 import { ExperimentsPage } from './pages/experiments.js';
 import { FeedbackQueuePage } from './pages/feedback-queue.js';
@@ -46,6 +47,7 @@ export const pageRoutes: PageRoute[] = [
     render: (params) => <DatasetDetailPage name={params.name ?? ''} />,
   },
   { path: '/experiments', title: 'Experiments', nav: true, admin: true, render: () => <ExperimentsPage /> },
+  { path: '/experiments/new', title: 'New run', nav: false, admin: true, render: () => <NewRunPage /> },
   { path: '/experiments/compare', title: 'Compare runs', nav: false, admin: true, render: () => <ExperimentComparePage /> },
   { path: '/experiments/runs/:id', title: 'Run', nav: false, admin: true, render: (params) => <ExperimentRunPage id={params.id ?? ''} /> },
   { path: '/feedback', title: 'Feedback', nav: true, admin: false, render: () => <FeedbackPage /> },

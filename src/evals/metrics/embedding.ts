@@ -53,6 +53,7 @@ export const embeddingCosine: MetricDefinition = {
   name: 'embedding_cosine',
   options: ['prediction_embeddings', 'reference_embeddings'],
   referencesOptional: true,
+  measured: true,
   compute(predictions, _references, options) {
     const vectors = readVectors(options, predictions.length);
     const items = vectors.predictions.map((vector, index) => {

@@ -5,7 +5,7 @@
  * `computeMetric` checks the request (counts, option names) and dispatches to the metric; every
  * failure is a `FenerError('invalid_request')` naming the field at fault.
  */
-import { FenerError } from '../../core/index.js';
+import { FenerError, type MetricInfo } from '../../core/index.js';
 import type { MetricDefinition, MetricRequest, MetricResult } from './types.js';
 import { exactMatch } from './exact-match.js';
 import { bleu } from './bleu.js';
@@ -44,6 +44,14 @@ const definitions: readonly MetricDefinition[] = [
 const byName = new Map(definitions.map((definition) => [definition.name, definition]));
 
 export const metricNames: readonly string[] = definitions.map((definition) => definition.name);
+
+/** Every metric with the option names it accepts, and whether an experiment can score with it. */
+export const metricCatalogue: readonly MetricInfo[] = definitions.map((definition) => ({
+  name: definition.name,
+  options: [...definition.options],
+  references_optional: definition.referencesOptional === true,
+  experiments: definition.measured !== true,
+}));
 
 export function computeMetric(request: MetricRequest): MetricResult {
   const definition = byName.get(request.metric);

@@ -26,5 +26,10 @@ export interface MetricDefinition {
   readonly options: readonly string[];
   /** Whether items may have no reference at all (json_valid, length, regex). */
   readonly referencesOptional?: boolean;
+  /**
+   * Its options carry the caller's measurements, one per prediction (latency, cost, embeddings):
+   * scoring a list someone already has, never an experiment's outputs.
+   */
+  readonly measured?: boolean;
   compute(predictions: string[], references: string[][], options: Record<string, unknown>): MetricResult;
 }

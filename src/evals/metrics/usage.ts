@@ -52,6 +52,7 @@ function usageMetric(name: 'latency' | 'cost', option: string, itemKey: string):
     name,
     options: [option],
     referencesOptional: true,
+    measured: true,
     compute(predictions, _references, options) {
       const values = options[option];
       if (!Array.isArray(values) || !values.every((value) => typeof value === 'number' && Number.isFinite(value) && value >= 0)) {

@@ -1,6 +1,7 @@
 /** `/api/evals/metrics`: the metric names, and scoring predictions against references with one of them. */
 import { z } from 'zod';
-import { computeMetric, metricNames } from '../../evals/index.js';
+import type { MetricInfo } from '../../core/index.js';
+import { computeMetric, metricCatalogue, metricNames } from '../../evals/index.js';
 import { defineRoute, type AnyApiRoute } from '../api-route.js';
 
 /** Scoring runs on the event loop; bounding the items keeps one request from stalling the server. */
@@ -48,14 +49,21 @@ const scoreMetric = defineRoute({
     ),
 });
 
+const metricInfo = z.object({
+  name: z.string(),
+  options: z.array(z.string()).describe('The option names it accepts'),
+  references_optional: z.boolean().describe('Items may have no reference'),
+  experiments: z.boolean().describe("An experiment's metrics may name it (false: it scores measurements passed in its options)"),
+}) satisfies z.ZodType<MetricInfo>;
+
 const listMetrics = defineRoute({
   method: 'GET',
   path: '/api/evals/metrics',
-  summary: 'The metric names an experiment or POST /api/evals/metrics accepts',
+  summary: 'The metrics that an experiment or POST /api/evals/metrics accepts, with their option names',
   tag: 'evals',
   auth: 'key',
-  response: z.object({ data: z.array(z.string()) }),
-  handler: () => Promise.resolve({ data: [...metricNames] }),
+  response: z.object({ data: z.array(metricInfo) }),
+  handler: () => Promise.resolve({ data: [...metricCatalogue] }),
 });
 
 export const evalMetricRoutes: AnyApiRoute[] = [listMetrics, scoreMetric];

@@ -8,13 +8,13 @@ import {
   attachToRegistry,
   compareRuns,
   evaluateGates,
+  experimentSchema,
   ExperimentService,
   storedDatasets,
   GatewayEvalClient,
   humanLabelSchema,
   judgeAgreement,
   licencesOf,
-  parseExperiment,
   parseGate,
   selectModel,
   type RunSummary,
@@ -98,10 +98,10 @@ const startRun = defineRoute({
   tag: 'evals',
   auth: 'admin',
   status: 202,
-  body: z.looseObject({}).describe('An experiment definition, as in eval.yaml'),
+  body: experimentSchema.describe('An experiment definition, as in eval.yaml'),
   response: runSchema,
   async handler({ body, principal, context }) {
-    const run = await experimentService(context).start({ definition: parseExperiment(body), actor: principal!.id });
+    const run = await experimentService(context).start({ definition: body, actor: principal!.id });
     return runView(context, run);
   },
 });

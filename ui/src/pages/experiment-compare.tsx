@@ -1,6 +1,7 @@
 /**
  * Two runs (or variants) side by side: per-metric paired differences with confidence intervals,
- * and the per-item differences of one metric, sortable, as a table and as bars.
+ * and the per-item differences of one metric, sortable, as a table and as bars; gates on the
+ * candidate with the baseline as their baseline.
  */
 import { useMemo, useState, type ReactNode } from 'react';
 import type { EvalRun, ItemDifference, RunComparison } from '../../../src/sdk/browser.js';
@@ -9,6 +10,7 @@ import { BarChart, IntervalPlot } from '../components/bars.js';
 import { count, number } from '../components/format.js';
 import { Link, navigate } from '../router.js';
 import { useClient } from '../session.js';
+import { GateCheck } from './experiment-gates.js';
 import { comparePath, runPath, variantsOf } from './experiments.js';
 
 interface CompareParams {
@@ -68,6 +70,9 @@ export function ExperimentComparePage(): ReactNode {
       <AsyncView data={comparison} what="the comparison">
         {(value) => <ComparisonView comparison={value} onMetric={setMetric} />}
       </AsyncView>
+      {runs.state === 'ready' && runs.value[1].status === 'completed' ? (
+        <GateCheck key={`${params.baseline}/${params.candidate}`} run={runs.value[1]} baseline={runs.value[0]} />
+      ) : null}
     </section>
   );
 }

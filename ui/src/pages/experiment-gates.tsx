@@ -1,9 +1,10 @@
 /**
  * Gates on a completed run, as `fener eval run --gate` checks them: "rougeL>=0.40" against a fixed
- * threshold, "exact_match>=baseline-0.02" against another run. Every gate is checked on every
- * variant; the table says which passed and by how much.
+ * threshold, "exact_match>=baseline-0.02" against a baseline run. Every gate is checked on every
+ * variant; the table says, per gate and variant, whether it passed and why. The gates the run's
+ * definition names are filled in, and checked as soon as the page shows the completed run.
  */
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { EvalRun, GateReport } from '../../../src/sdk/browser.js';
 import { ErrorNotice, useAction, useAsync } from '../components/async.js';
 import { listOf } from '../components/inputs.js';
@@ -11,21 +12,29 @@ import { number } from '../components/format.js';
 import { useClient } from '../session.js';
 import { runLabel } from './experiments.js';
 
-export function GateCheck(props: { run: EvalRun }): ReactNode {
+export function GateCheck(props: { run: EvalRun; baseline?: EvalRun }): ReactNode {
   const client = useClient();
-  const [gates, setGates] = useState('');
-  const [baseline, setBaseline] = useState('');
+  const { run } = props;
+  const [gates, setGates] = useState(run.config.gates.join('\n'));
+  const [baseline, setBaseline] = useState(props.baseline?.id ?? '');
   const [report, setReport] = useState<GateReport | undefined>();
   const action = useAction();
-  // Completed runs of the same experiment can be the baseline.
-  const others = useAsync(() => client.evals.runs({ experiment: props.run.experiment, limit: 50 }), [client, props.run.experiment]);
-  const baselines =
-    others.state === 'ready' ? others.value.data.filter((run) => run.id !== props.run.id && run.status === 'completed') : [];
+  // Completed runs of the same experiment can be the baseline (and the one given, of any experiment).
+  const others = useAsync(() => client.evals.runs({ experiment: run.experiment, limit: 50 }), [client, run.experiment]);
+  const sameExperiment = others.state === 'ready' ? others.value.data.filter((other) => other.status === 'completed') : [];
+  const baselines = [...(props.baseline ? [props.baseline] : []), ...sameExperiment].filter(
+    (other, at, all) => other.id !== run.id && all.findIndex((entry) => entry.id === other.id) === at,
+  );
+  const check = (input: { gates: string[]; baseline?: string }): void => {
+    setReport(undefined);
+    void action.run(() => client.evals.checkGates(run.id, input)).then((result) => result && setReport(result));
+  };
+  useEffect(() => {
+    if (run.config.gates.length > 0) check({ gates: run.config.gates, ...(props.baseline ? { baseline: props.baseline.id } : {}) });
+  }, [client, run.id]);
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    setReport(undefined);
-    const input = { gates: listOf(gates), ...(baseline ? { baseline } : {}) };
-    void action.run(() => client.evals.checkGates(props.run.id, input)).then((result) => result && setReport(result));
+    check({ gates: listOf(gates), ...(baseline ? { baseline } : {}) });
   };
   return (
     <form className="card" onSubmit={submit} aria-labelledby="gates-heading">
@@ -35,9 +44,9 @@ export function GateCheck(props: { run: EvalRun }): ReactNode {
       <label htmlFor="gates-baseline">Baseline run</label>
       <select id="gates-baseline" value={baseline} onChange={(event) => setBaseline(event.target.value)}>
         <option value="">none (fixed thresholds only)</option>
-        {baselines.map((run) => (
-          <option key={run.id} value={run.id}>
-            {runLabel(run)}
+        {baselines.map((other) => (
+          <option key={other.id} value={other.id}>
+            {runLabel(other)}
           </option>
         ))}
       </select>
@@ -45,34 +54,44 @@ export function GateCheck(props: { run: EvalRun }): ReactNode {
         Check
       </button>
       {action.error ? <ErrorNotice error={action.error} /> : null}
-      {report ? (
-        <>
-          <p role="status">{report.passed ? 'All gates passed.' : `${report.results.filter((result) => !result.passed).length} failed.`}</p>
-          <table>
-            <caption className="visually-hidden">Gate results</caption>
-            <thead>
-              <tr>
-                <th scope="col">Gate</th>
-                <th scope="col">Variant</th>
-                <th scope="col">Result</th>
-                <th scope="col">Actual</th>
-                <th scope="col">Threshold</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.results.map((result) => (
-                <tr key={`${result.gate}/${result.variant}`}>
-                  <th scope="row">{result.gate}</th>
-                  <td>{result.variant}</td>
-                  <td>{result.passed ? 'passed' : 'failed'}</td>
-                  <td>{result.actual === null ? '–' : number(result.actual)}</td>
-                  <td>{result.threshold === null ? '–' : number(result.threshold)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      ) : null}
+      {report ? <GateTable report={report} /> : null}
     </form>
+  );
+}
+
+function GateTable(props: { report: GateReport }): ReactNode {
+  const { report } = props;
+  const failed = report.results.filter((result) => !result.passed).length;
+  return (
+    <>
+      <p role="status">{report.passed ? 'All gates passed.' : `${failed} of ${report.results.length} failed.`}</p>
+      <table>
+        <caption className="visually-hidden">Gate results</caption>
+        <thead>
+          <tr>
+            <th scope="col">Gate</th>
+            <th scope="col">Variant</th>
+            <th scope="col">Result</th>
+            <th scope="col">Actual</th>
+            <th scope="col">Threshold</th>
+            <th scope="col">Why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {report.results.map((result, index) => (
+            <tr key={`${index}/${result.variant}`}>
+              <th scope="row">{result.gate}</th>
+              <td>{result.variant}</td>
+              <td>
+                <span className={`badge ${result.passed ? 'ok' : 'error'}`}>{result.passed ? 'passed' : 'failed'}</span>
+              </td>
+              <td>{result.actual === null ? '–' : number(result.actual)}</td>
+              <td>{result.threshold === null ? '–' : number(result.threshold)}</td>
+              <td>{result.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }

@@ -1,73 +1,121 @@
 /**
- * A new experiment run from the console (admin key): a stored dataset version, one or more
- * variants (a gateway model, or a managed prompt, with its parameters), the metrics to score, and
- * how many calls at once. The definition is what `eval.yaml` holds; the server checks it and
- * names the field it refuses, and what was typed stays.
+ * A new experiment run from the console (admin key): a stored dataset version (or one split of
+ * it), one or more variants, the metrics and judges that score them, how many calls at once, and
+ * the gates its page checks once it completes. The definition is what `eval.yaml` holds; the server
+ * checks it (fields, metric options, models) and names what it refuses, and what was typed stays.
+ * Started, the run's page follows it.
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { Dataset, GatewayModel } from '../../../src/sdk/browser.js';
-import { ErrorNotice, useAction } from '../components/async.js';
-import { optionalNumber } from '../components/inputs.js';
-import { navigate } from '../router.js';
+import type { Dataset, Deployment, ExperimentInput, MetricInfo, PromptSummary } from '../../../src/sdk/browser.js';
+import { AsyncView, Empty, ErrorNotice, useAction, useAsync } from '../components/async.js';
+import { listOf, optionalNumber } from '../components/inputs.js';
+import { Link, navigate } from '../router.js';
 import { useClient } from '../session.js';
 import { runPath } from './experiments.js';
+import {
+  blankJudge,
+  judgeDefinition,
+  JudgeFields,
+  metricDefinitions,
+  MetricFields,
+  type JudgeDraft,
+  type MetricChoice,
+} from './experiment-scorers.js';
+import { blankVariant, variantDefinition, VariantFields, type VariantDraft } from './experiment-variants.js';
 
-interface VariantDraft {
-  /** A gateway model name, or a prompt reference (NAME@LABEL or NAME@VERSION). */
-  source: 'model' | 'prompt';
-  target: string;
-  name: string;
-  temperature: string;
-  maxTokens: string;
-}
-
-const blankVariant = (model: string): VariantDraft => ({ source: 'model', target: model, name: '', temperature: '0', maxTokens: '' });
-
-function variantDefinition(draft: VariantDraft): Record<string, unknown> {
-  const temperature = optionalNumber(draft.temperature);
-  const maxTokens = optionalNumber(draft.maxTokens);
-  const parameters = {
-    ...(temperature === undefined ? {} : { temperature }),
-    ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }),
-  };
-  return {
-    [draft.source]: draft.target.trim(),
-    ...(draft.name.trim() ? { name: draft.name.trim() } : {}),
-    parameters,
-  };
-}
-
-export function NewRunForm(props: { datasets: Dataset[]; models: GatewayModel[]; metrics: string[] }): ReactNode {
+export function NewRunPage(): ReactNode {
   const client = useClient();
-  const firstModel = props.models[0]?.name ?? '';
+  const choices = useAsync(
+    () =>
+      Promise.all([client.datasets.list(), client.models.list(), client.evals.metrics(), client.prompts.list(), client.deployments.list()]),
+    [client],
+  );
+  return (
+    <section>
+      <p>
+        <Link to="/experiments">← Experiments</Link>
+      </p>
+      <h1>New run</h1>
+      <AsyncView data={choices} what="datasets, models, metrics and prompts">
+        {([datasets, models, metrics, prompts, deployments]) => {
+          const usable = datasets.data.filter((entry) => entry.latest_version > 0);
+          return usable.length === 0 ? (
+            <Empty>
+              To start a run, first make a dataset with items (<Link to="/datasets">Datasets</Link> → New dataset, then import items).
+            </Empty>
+          ) : (
+            <NewRunForm
+              datasets={usable}
+              models={[...models.data.map((model) => model.name), ...deployments.data.map(deploymentModel)]}
+              metrics={metrics.data}
+              prompts={prompts.data}
+            />
+          );
+        }}
+      </AsyncView>
+    </section>
+  );
+}
+
+function deploymentModel(deployment: Deployment): string {
+  return `deployment:${deployment.name}`;
+}
+
+const modelList = 'run-models';
+
+function NewRunForm(props: { datasets: Dataset[]; models: string[]; metrics: MetricInfo[]; prompts: PromptSummary[] }): ReactNode {
+  const client = useClient();
+  const firstModel = props.models[0] ?? '';
   const [experiment, setExperiment] = useState('');
   const [dataset, setDataset] = useState(props.datasets[0]?.name ?? '');
   const [version, setVersion] = useState('latest');
   const [split, setSplit] = useState('');
-  const [variants, setVariants] = useState<VariantDraft[]>([blankVariant(firstModel)]);
-  const [metrics, setMetrics] = useState<string[]>(props.metrics.includes('exact_match') ? ['exact_match'] : []);
+  const [variants, setVariants] = useState<VariantDraft[]>([blankVariant(firstModel, props.prompts[0])]);
+  const [metrics, setMetrics] = useState<MetricChoice>(
+    props.metrics.some((metric) => metric.name === 'exact_match') ? { exact_match: {} } : {},
+  );
+  const [judges, setJudges] = useState<JudgeDraft[]>([]);
   const [concurrency, setConcurrency] = useState('8');
   const [limit, setLimit] = useState('');
+  const [retries, setRetries] = useState('');
+  const [seed, setSeed] = useState('');
+  const [gates, setGates] = useState('');
   const action = useAction();
-  const change = (index: number, patch: Partial<VariantDraft>): void =>
+  const changeVariant = (index: number, patch: Partial<VariantDraft>): void =>
     setVariants((all) => all.map((variant, at) => (at === index ? { ...variant, ...patch } : variant)));
-  const submit = (event: FormEvent): void => {
-    event.preventDefault();
+  const changeJudge = (index: number, patch: Partial<JudgeDraft>): void =>
+    setJudges((all) => all.map((judge, at) => (at === index ? { ...judge, ...patch } : judge)));
+  const definition = (): ExperimentInput => {
     const first = optionalNumber(limit);
-    const definition = {
+    const retryCount = optionalNumber(retries);
+    const seedValue = optionalNumber(seed);
+    return {
       name: experiment.trim(),
-      dataset: { dataset: `${dataset}@${version.trim() || 'latest'}${split ? `:${split}` : ''}` },
-      variants: variants.map(variantDefinition),
-      metrics,
+      dataset: { dataset: `${dataset}@${version}${split ? `:${split}` : ''}` },
+      variants: variants.map((draft, index) => variantDefinition(draft, index + 1)),
+      metrics: metricDefinitions(props.metrics, metrics),
+      judges: judges.map((draft, index) => judgeDefinition(draft, index + 1)),
       concurrency: Number(concurrency),
       ...(first === undefined ? {} : { limit: first }),
+      ...(retryCount === undefined ? {} : { retries: retryCount }),
+      ...(seedValue === undefined ? {} : { seed: seedValue }),
+      gates: listOf(gates),
     };
-    void action.run(() => client.evals.start(definition)).then((run) => run && navigate(runPath(run.id)));
+  };
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    // A field the browser cannot read (JSON) fails here, shown where the API's refusals are.
+    void action.run(() => client.evals.start(definition())).then((run) => run && navigate(runPath(run.id)));
   };
   const selectedDataset = props.datasets.find((entry) => entry.name === dataset);
   return (
     <form className="card" onSubmit={submit} aria-labelledby="new-run">
       <h2 id="new-run">Start a run</h2>
+      <datalist id={modelList}>
+        {props.models.map((model) => (
+          <option key={model} value={model} />
+        ))}
+      </datalist>
       <div className="grid">
         <div>
           <label htmlFor="run-experiment">Experiment name</label>
@@ -75,7 +123,14 @@ export function NewRunForm(props: { datasets: Dataset[]; models: GatewayModel[];
         </div>
         <div>
           <label htmlFor="run-dataset">Dataset</label>
-          <select id="run-dataset" value={dataset} onChange={(event) => setDataset(event.target.value)} required>
+          <select
+            id="run-dataset"
+            value={dataset}
+            onChange={(event) => {
+              setDataset(event.target.value);
+              setVersion('latest');
+            }}
+          >
             {props.datasets.map((entry) => (
               <option key={entry.name} value={entry.name}>
                 {entry.name} (latest v{entry.latest_version})
@@ -86,8 +141,10 @@ export function NewRunForm(props: { datasets: Dataset[]; models: GatewayModel[];
         <div>
           <label htmlFor="run-version">Version</label>
           <select id="run-version" value={version} onChange={(event) => setVersion(event.target.value)}>
-            <option value="latest">latest</option>
-            {Array.from({ length: selectedDataset?.latest_version ?? 0 }, (_, index) => String(index + 1)).map((entry) => (
+            <option value="latest">latest (v{selectedDataset?.latest_version})</option>
+            {Array.from({ length: selectedDataset?.latest_version ?? 0 }, (_, at) =>
+              String((selectedDataset?.latest_version ?? 0) - at),
+            ).map((entry) => (
               <option key={entry} value={entry}>
                 v{entry}
               </option>
@@ -103,123 +160,79 @@ export function NewRunForm(props: { datasets: Dataset[]; models: GatewayModel[];
             <option value="test">test</option>
           </select>
         </div>
-        <div>
-          <label htmlFor="run-concurrency">Calls at once</label>
-          <input
-            id="run-concurrency"
-            type="number"
-            min={1}
-            max={256}
-            value={concurrency}
-            onChange={(event) => setConcurrency(event.target.value)}
-          />
-        </div>
-        <div>
-          <label htmlFor="run-limit">Only the first N items</label>
-          <input id="run-limit" type="number" min={1} value={limit} onChange={(event) => setLimit(event.target.value)} placeholder="all" />
-        </div>
       </div>
+      <h3>Variants</h3>
       {variants.map((variant, index) => (
-        <fieldset key={index} className="variant">
-          <legend>Variant {index + 1}</legend>
-          <div className="grid">
-            <div>
-              <label htmlFor={`variant-${index}-source`}>Calls</label>
-              <select
-                id={`variant-${index}-source`}
-                value={variant.source}
-                onChange={(event) => {
-                  const source = event.target.value as 'model' | 'prompt';
-                  change(index, { source, target: source === 'model' ? firstModel : '' });
-                }}
-              >
-                <option value="model">a model</option>
-                <option value="prompt">a managed prompt</option>
-              </select>
-            </div>
-            <div>
-              {variant.source === 'model' ? (
-                <>
-                  <label htmlFor={`variant-${index}-target`}>Model</label>
-                  <select
-                    id={`variant-${index}-target`}
-                    value={variant.target}
-                    onChange={(event) => change(index, { target: event.target.value })}
-                  >
-                    {props.models.map((model) => (
-                      <option key={model.name}>{model.name}</option>
-                    ))}
-                  </select>
-                </>
-              ) : (
-                <>
-                  <label htmlFor={`variant-${index}-target`}>Prompt (NAME@LABEL or NAME@VERSION)</label>
-                  <input
-                    id={`variant-${index}-target`}
-                    value={variant.target}
-                    onChange={(event) => change(index, { target: event.target.value })}
-                    required
-                  />
-                </>
-              )}
-            </div>
-            <div>
-              <label htmlFor={`variant-${index}-name`}>Variant name</label>
-              <input
-                id={`variant-${index}-name`}
-                value={variant.name}
-                onChange={(event) => change(index, { name: event.target.value })}
-                placeholder="from the model or prompt"
-              />
-            </div>
-            <div>
-              <label htmlFor={`variant-${index}-temperature`}>Temperature</label>
-              <input
-                id={`variant-${index}-temperature`}
-                inputMode="decimal"
-                value={variant.temperature}
-                onChange={(event) => change(index, { temperature: event.target.value })}
-              />
-            </div>
-            <div>
-              <label htmlFor={`variant-${index}-max-tokens`}>Max tokens</label>
-              <input
-                id={`variant-${index}-max-tokens`}
-                type="number"
-                min={1}
-                value={variant.maxTokens}
-                onChange={(event) => change(index, { maxTokens: event.target.value })}
-                placeholder="model default"
-              />
-            </div>
-          </div>
-          {variants.length > 1 ? (
-            <button type="button" className="secondary" onClick={() => setVariants((all) => all.filter((_, at) => at !== index))}>
-              Remove variant {index + 1}
-            </button>
-          ) : null}
-        </fieldset>
+        <VariantFields
+          key={index}
+          index={index}
+          draft={variant}
+          prompts={props.prompts}
+          modelList={modelList}
+          onChange={(patch) => changeVariant(index, patch)}
+          {...(variants.length > 1 ? { onRemove: () => setVariants((all) => all.filter((_, at) => at !== index)) } : {})}
+        />
       ))}
-      <button type="button" className="secondary" onClick={() => setVariants((all) => [...all, blankVariant(firstModel)])}>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() => setVariants((all) => [...all, blankVariant(firstModel, props.prompts[0])])}
+      >
         Add a variant
       </button>
-      <fieldset>
-        <legend>Metrics</legend>
-        {props.metrics.map((metric) => (
-          <label key={metric} className="checkbox">
-            <input
-              type="checkbox"
-              checked={metrics.includes(metric)}
-              onChange={(event) => setMetrics((all) => (event.target.checked ? [...all, metric] : all.filter((entry) => entry !== metric)))}
-            />{' '}
-            {metric}
-          </label>
-        ))}
-      </fieldset>
+      <h3>Scoring</h3>
+      <MetricFields catalogue={props.metrics} chosen={metrics} onChange={setMetrics} />
+      {judges.map((judge, index) => (
+        <JudgeFields
+          key={index}
+          index={index}
+          draft={judge}
+          modelList={modelList}
+          onChange={(patch) => changeJudge(index, patch)}
+          onRemove={() => setJudges((all) => all.filter((_, at) => at !== index))}
+        />
+      ))}
+      <button type="button" className="secondary" onClick={() => setJudges((all) => [...all, blankJudge(firstModel, all.length + 1)])}>
+        Add a judge
+      </button>
+      <h3>Running</h3>
+      <div className="grid">
+        <NumberField id="run-concurrency" label="Calls at once" value={concurrency} onChange={setConcurrency} min={1} max={256} />
+        <NumberField id="run-limit" label="Only the first N items" value={limit} onChange={setLimit} min={1} placeholder="all" />
+        <NumberField id="run-retries" label="Retries per call" value={retries} onChange={setRetries} min={0} max={10} placeholder="3" />
+        <NumberField id="run-seed" label="Seed" value={seed} onChange={setSeed} min={0} placeholder="0" />
+      </div>
+      <label htmlFor="run-gates">Gates checked on its page when it completes, one per line (e.g. exact_match&gt;=0.8)</label>
+      <textarea id="run-gates" rows={2} value={gates} onChange={(event) => setGates(event.target.value)} />
       <button type="submit" disabled={action.pending}>
         Start run
       </button>
       {action.error ? <ErrorNotice error={action.error} /> : null}
     </form>
+  );
+}
+
+function NumberField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  min: number;
+  max?: number;
+  placeholder?: string;
+}): ReactNode {
+  return (
+    <div>
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type="number"
+        min={props.min}
+        max={props.max}
+        value={props.value}
+        onChange={(event) => props.onChange(event.target.value)}
+        placeholder={props.placeholder}
+      />
+    </div>
   );
 }

@@ -1,7 +1,11 @@
-/** One experiment run: its aggregates per variant (with confidence intervals, as a table and a chart) and its results. */
+/**
+ * One experiment run: while it runs, its progress (read again every second) and a way to stop it;
+ * stopped, a way to resume it; completed, its aggregates per variant (with confidence intervals, as
+ * a table and a chart) and its gates; and its results, item by item.
+ */
 import { useEffect, type ReactNode } from 'react';
 import type { EvalRun, RunSummary } from '../../../src/sdk/browser.js';
-import { AsyncView, Empty, useAsync } from '../components/async.js';
+import { AsyncView, Empty, ErrorNotice, useAction, useAsync } from '../components/async.js';
 import { PagerButtons, useCursorPages } from '../components/pager.js';
 import { IntervalPlot } from '../components/bars.js';
 import { count, dateTime, ms, number, percent, usd } from '../components/format.js';
@@ -28,14 +32,20 @@ export function ExperimentRunPage(props: { id: string }): ReactNode {
         <Link to="/experiments">← Experiments</Link>
       </p>
       <AsyncView data={run} what="the run">
-        {(value) => <RunView run={value} />}
+        {(value) => <RunView run={value} onChanged={nextPoll} />}
       </AsyncView>
     </section>
   );
 }
 
-function RunView(props: { run: EvalRun }): ReactNode {
+/** Results a run will have when every item ran on every variant, once its item count is known. */
+function expectedResults(run: EvalRun): number | null {
+  return run.total_items === null ? null : run.total_items * run.config.variants.length;
+}
+
+function RunView(props: { run: EvalRun; onChanged(): void }): ReactNode {
   const { run } = props;
+  const expected = expectedResults(run);
   return (
     <>
       <h1>
@@ -46,7 +56,11 @@ function RunView(props: { run: EvalRun }): ReactNode {
           [
             ['Experiment', run.experiment],
             ['Status', run.status],
-            ['Results', `${count(run.results)}${run.total_items === null ? '' : ` of ${count(run.total_items)} items`}`],
+            [
+              'Results',
+              `${count(run.results)}${expected === null ? '' : ` of ${count(expected)} (${count(run.total_items ?? 0)} items × ${run.config.variants.length} variants)`}`,
+            ],
+            ['Dataset', datasetOf(run)],
             ['Seed', String(run.seed)],
             ['Started (UTC)', dateTime(run.created_at)],
             ['Finished (UTC)', dateTime(run.finished_at)],
@@ -59,6 +73,7 @@ function RunView(props: { run: EvalRun }): ReactNode {
           </div>
         ))}
       </dl>
+      {run.status === 'completed' ? null : <RunControls run={run} expected={expected} onChanged={props.onChanged} />}
       {run.error ? (
         <div className="state error" role="alert">
           {run.error}
@@ -68,6 +83,43 @@ function RunView(props: { run: EvalRun }): ReactNode {
       {run.status === 'completed' ? <GateCheck run={run} /> : null}
       <Results run={run} />
     </>
+  );
+}
+
+function datasetOf(run: EvalRun): string {
+  const source = run.config.dataset;
+  if ('dataset' in source) return source.dataset;
+  if ('file' in source) return `file ${source.file}`;
+  return `${count(source.items.length)} inline items`;
+}
+
+/** Progress while it runs (with Stop); Resume once it stopped or failed, for the items it has not finished. */
+function RunControls(props: { run: EvalRun; expected: number | null; onChanged(): void }): ReactNode {
+  const client = useClient();
+  const { run } = props;
+  const action = useAction();
+  const act = (call: (id: string) => Promise<EvalRun>): void => void action.run(() => call(run.id)).then(props.onChanged);
+  return (
+    <div className="card">
+      <div className="progress">
+        <label htmlFor="run-progress">Progress</label>
+        <progress id="run-progress" {...(props.expected === null ? {} : { value: run.results, max: props.expected })} />
+        <span>
+          {count(run.results)}
+          {props.expected === null ? '' : ` of ${count(props.expected)}`} results
+        </span>
+      </div>
+      {run.status === 'running' ? (
+        <button type="button" className="danger" disabled={action.pending} onClick={() => act(client.evals.cancel)}>
+          Stop the run
+        </button>
+      ) : (
+        <button type="button" disabled={action.pending} onClick={() => act(client.evals.resume)}>
+          Resume the run
+        </button>
+      )}
+      {action.error ? <ErrorNotice error={action.error} /> : null}
+    </div>
   );
 }
 

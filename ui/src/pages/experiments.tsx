@@ -5,7 +5,6 @@ import { AsyncView, Empty, useAsync } from '../components/async.js';
 import { dateTime } from '../components/format.js';
 import { Link, navigate } from '../router.js';
 import { useClient } from '../session.js';
-import { NewRunForm } from './experiment-new.js';
 
 export function runPath(id: string): string {
   return `/experiments/runs/${encodeURIComponent(id)}`;
@@ -29,23 +28,18 @@ export function variantsOf(run: EvalRun): string[] {
 export function ExperimentsPage(): ReactNode {
   const client = useClient();
   const runs = useAsync(() => client.evals.runs({ limit: 200 }), [client]);
-  const choices = useAsync(() => Promise.all([client.datasets.list(), client.models.list(), client.evals.metrics()]), [client]);
   return (
     <section>
       <h1>Experiments</h1>
-      <AsyncView data={choices} what="datasets, models and metrics">
-        {([datasets, models, metrics]) =>
-          datasets.data.length === 0 ? (
-            <Empty>To start a run, first make a dataset (Datasets → New dataset, then import items).</Empty>
-          ) : (
-            <NewRunForm datasets={datasets.data.filter((entry) => entry.latest_version > 0)} models={models.data} metrics={metrics.data} />
-          )
-        }
-      </AsyncView>
+      <p>
+        <Link to="/experiments/new" className="button">
+          New run
+        </Link>
+      </p>
       <AsyncView data={runs} what="runs">
         {(value) =>
           value.data.length === 0 ? (
-            <Empty>No runs yet: start one above, with `fener eval run --config eval.yaml`, or POST /api/evals/runs.</Empty>
+            <Empty>No runs yet: start one with New run, with `fener eval run --config eval.yaml`, or POST /api/evals/runs.</Empty>
           ) : (
             <>
               <RunsTable runs={value.data} />
