@@ -32,6 +32,9 @@ export type {
   DiffKind,
   ImportOptions,
   PipelineReport,
+  PiiEntityType,
+  PreparationStep,
+  SplitRatios,
   ItemSplit,
   VersionRef,
 } from './datasets.js';
@@ -82,6 +85,7 @@ export type {
   CreateKeyInput,
   CreatedKey,
   Deployment,
+  DeploymentParameters,
   DeploymentSpec,
   DeploymentVersion,
   DiffLine,
