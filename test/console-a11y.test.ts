@@ -6,39 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { defaultConsoleDir } from '../src/server/console.js';
+import { describeViolations, violations } from './support/axe.js';
 import { launchBrowser, signIn, type Browser } from './support/browser.js';
 import { seedConsoleData, type SeededData } from './support/console-data-seed.js';
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[]; failureSummary?: string }[];
-}
-
-const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-async function violations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ path: axeSource });
-  // A string, so that this Node-side file needs no DOM types: it runs in the page.
-  const found = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((result) => result.violations)`,
-  )) as AxeViolation[];
-  return found.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-}
-
-function describeViolations(list: AxeViolation[]): string {
-  return list
-    .map(
-      (violation) =>
-        `${violation.id} (${violation.impact}): ${violation.help}\n  ${violation.nodes.map((node) => node.target.join(' ')).join('\n  ')}`,
-    )
-    .join('\n');
-}
 
 describe('web console: accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
   let seeded: SeededData;

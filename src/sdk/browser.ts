@@ -32,6 +32,9 @@ export type {
   DiffKind,
   ImportOptions,
   PipelineReport,
+  PiiEntityType,
+  PreparationStep,
+  SplitRatios,
   ItemSplit,
   VersionRef,
 } from './datasets.js';
@@ -89,6 +92,7 @@ export type {
   CreateKeyInput,
   CreatedKey,
   Deployment,
+  DeploymentParameters,
   DeploymentSpec,
   DeploymentVersion,
   DiffLine,

@@ -4,6 +4,7 @@
  */
 import type { Canary as CanaryRecord, CanaryStatusName } from '../core/contracts.js';
 import type { Transport } from './http.js';
+import type { DeploymentSpec } from './types.js';
 
 const segment = encodeURIComponent;
 
@@ -112,8 +113,8 @@ export interface CanaryVariantInput {
   /** Share of traffic; all variants add up to 100. */
   percent: number;
   version?: number;
-  /** Stored as a candidate deployment version. */
-  spec?: { model: string; prompt?: string | null; parameters?: Record<string, unknown>; fallbacks?: string[] };
+  /** Stored as a candidate deployment version (approval follows the policy, not the spec). */
+  spec?: Omit<DeploymentSpec, 'requires_approval'>;
 }
 
 /** The analysis; every field has a default on the server (alpha 0.05, 200 samples, automatic decisions). */

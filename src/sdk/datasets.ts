@@ -90,6 +90,47 @@ export interface ImportOptions {
 /** A version number or `latest`. */
 export type VersionRef = number | 'latest';
 
+/** The entity types the PII step (and the gateway's guardrail) detects. */
+export type PiiEntityType =
+  'email' | 'phone' | 'credit_card' | 'iban' | 'tr_national_id' | 'ip_address' | 'url_credentials' | 'secret' | 'person' | 'address';
+
+/** Train / validation / test shares (adding up to 1) and the seed that, with each item's id, places it. */
+export interface SplitRatios {
+  seed: string | number;
+  train: number;
+  validation: number;
+  test: number;
+}
+
+/**
+ * One preparation step; each records a new version (lineage: the step and its parameters, defaults
+ * filled in). Omitted fields take the server's defaults, named on each field.
+ * @example const step: PreparationStep = { step: 'length', field: 'input', max_chars: 4000 };
+ */
+export type PreparationStep =
+  /** Unicode form (default NFKC) and, by default, whitespace collapsed and zero-width characters dropped. */
+  | { step: 'normalize'; form?: 'NFC' | 'NFKC'; whitespace?: boolean }
+  /** Exact duplicates, the first kept; `scope` default `input+output`. */
+  | { step: 'dedupe'; scope?: 'input' | 'input+output' }
+  /** MinHash LSH near-duplicates (defaults: 8 bands × 8 rows, word 3-shingles, seed 1). */
+  | { step: 'near_dedupe'; bands?: number; rows?: number; shingle?: 'word' | 'char'; size?: number; seed?: number }
+  /** Keeps items within the bounds (at least one bound); `field` default `all`. */
+  | {
+      step: 'length';
+      field?: 'input' | 'expected' | 'all';
+      min_chars?: number;
+      max_chars?: number;
+      min_tokens?: number;
+      max_tokens?: number;
+    }
+  /** Keeps items in the allowed ISO 639-3 languages; texts under `min_length` (20) are undetermined, kept by default. */
+  | { step: 'language'; allow: string[]; min_length?: number; keep_undetermined?: boolean }
+  /** Redacts PII (`mask` by default; `hash` pseudonymises with `salt`); all types unless `types`. */
+  | { step: 'pii'; mode?: 'mask' | 'hash' | 'remove'; types?: PiiEntityType[]; salt?: string }
+  /** Renders a stored prompt with each item's variables (`label` or `version`); `on_error` default `fail`. */
+  | { step: 'template'; prompt: string; label?: string; version?: number; on_error?: 'fail' | 'drop' }
+  | ({ step: 'split' } & SplitRatios);
+
 /** What a preparation pipeline or a split did: one new version per step. */
 export interface PipelineReport {
   from_version: number;
@@ -113,13 +154,10 @@ export interface DatasetsApi {
   /** Runs preparation steps (normalize, dedupe, near_dedupe, length, language, pii, split…) over a version (default latest). */
   prepare(
     name: string,
-    input: { version?: VersionRef } & ({ steps: Record<string, unknown>[] } | { pipeline_yaml: string }),
+    input: { version?: VersionRef } & ({ steps: PreparationStep[] } | { pipeline_yaml: string }),
   ): Promise<PipelineReport>;
   /** Assigns train / validation / test by seed and item id, stable across versions; ratios add up to 1. */
-  split(
-    name: string,
-    input: { version?: VersionRef; seed: string | number; train: number; validation: number; test: number },
-  ): Promise<PipelineReport>;
+  split(name: string, input: { version?: VersionRef } & SplitRatios): Promise<PipelineReport>;
 }
 
 /**

@@ -266,10 +266,22 @@ export interface RegisteredModelDetail extends RegisteredModel {
   versions: ModelVersion[];
 }
 
+/** Model parameters a deployment (or a canary's new spec) sets; a client's own value always wins. */
+export interface DeploymentParameters {
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  /** At most 4. */
+  stop?: string[];
+  seed?: number;
+  presence_penalty?: number;
+  frequency_penalty?: number;
+}
+
 export interface DeploymentSpec {
   prompt?: string | null;
   model: string;
-  parameters?: Record<string, unknown>;
+  parameters?: DeploymentParameters;
   fallbacks?: string[];
   requires_approval?: boolean;
 }

@@ -32,6 +32,32 @@ function settingsText(settings: Record<string, unknown>): string {
   return parts.filter((part) => part !== undefined).join(' · ');
 }
 
+type Settings = Record<string, unknown>;
+
+function record(value: unknown): Settings | undefined {
+  return typeof value === 'object' && value !== null ? (value as Settings) : undefined;
+}
+
+/** The signals the canary watches, as stored (defaults filled in by the server). */
+function signalsText(settings: Settings): string {
+  const errorRate = record(settings.error_rate);
+  const latency = record(settings.latency);
+  const parts: string[] = [];
+  if (errorRate?.enabled === true) parts.push(`error rate (margin ${String(errorRate.margin)})`);
+  if (latency?.enabled === true) {
+    const bound =
+      typeof latency.threshold_ms === 'number'
+        ? `over ${latency.threshold_ms} ms`
+        : `over the baseline p${Number((Number(latency.quantile) * 100).toFixed(1))}`;
+    parts.push(`slow calls ${bound} (margin ${String(latency.margin)})`);
+  }
+  for (const [name, value] of Object.entries(record(settings.scores) ?? {})) {
+    const source = record(value);
+    parts.push(`score ${name} (bad below ${String(source?.bad_below)}, margin ${String(source?.margin)})`);
+  }
+  return parts.length === 0 ? 'Watches no signal.' : `Watches ${parts.join(', ')}.`;
+}
+
 export function CanaryPanel(props: { deployment: Deployment; onChange(): void }): ReactNode {
   const client = useClient();
   const [tick, bump] = useRefresh();
@@ -90,6 +116,7 @@ function CanaryView(props: { canary: CanaryStatus; onChange(): void }): ReactNod
         </span>
       </h4>
       <p className="muted">{settingsText(canary.settings)}</p>
+      <p className="muted canary-signals">{signalsText(canary.settings)}</p>
       <VariantStats canary={canary} />
       {canary.last_evaluation ? <Evaluation evaluation={canary.last_evaluation} /> : <p className="muted">Not evaluated yet.</p>}
       {canary.decisions.length > 0 ? (

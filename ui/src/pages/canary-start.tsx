@@ -1,14 +1,16 @@
 /**
  * Starting a canary on a deployment (admin key): the baseline (the active version) and one or
  * more challengers — an existing version or a new spec (a model, optionally a prompt) — with their
- * shares of traffic, and the analysis that decides (alpha, samples, margins, automatic actions).
- * Defaults are the server's; it checks the whole and names what it refuses.
+ * shares of traffic, the signals it watches (see canary-signals.tsx) and the analysis that decides
+ * (alpha, samples, automatic actions). Defaults are the server's; it checks the whole and names
+ * what it refuses, and the form keeps what was typed.
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { CanaryStartInput, CanaryVariantInput, Deployment } from '../../../src/sdk/browser.js';
 import { ErrorNotice, useAction, useAsync } from '../components/async.js';
 import { optionalNumber } from '../components/inputs.js';
 import { useClient } from '../session.js';
+import { CanarySignalsFields, defaultSignals, signalsInput, type SignalsDraft } from './canary-signals.js';
 
 interface ChallengerDraft {
   name: string;
@@ -38,8 +40,8 @@ export function StartCanaryForm(props: { deployment: Deployment; onStarted(): vo
   const [minSamples, setMinSamples] = useState('200');
   const [maxSamples, setMaxSamples] = useState('');
   const [alpha, setAlpha] = useState('0.05');
-  const [errorMargin, setErrorMargin] = useState('0.02');
-  const [latencyMargin, setLatencyMargin] = useState('0.05');
+  const [tau, setTau] = useState('0.05');
+  const [signals, setSignals] = useState<SignalsDraft>(defaultSignals);
   const [autoPromote, setAutoPromote] = useState(true);
   const [autoRollback, setAutoRollback] = useState(true);
   const action = useAction();
@@ -57,18 +59,22 @@ export function StartCanaryForm(props: { deployment: Deployment; onStarted(): vo
       ],
       analysis: {
         alpha: Number(alpha),
+        tau: Number(tau),
         min_samples: Number(minSamples),
         max_samples: upper ?? null,
         auto_promote: autoPromote,
         auto_rollback: autoRollback,
-        error_rate: { margin: Number(errorMargin) },
-        latency: { margin: Number(latencyMargin) },
+        ...signalsInput(signals),
       },
     };
     void action.run(() => client.canary.start(deployment.name, input)).then((canary) => canary && props.onStarted());
   };
   return (
     <form className="card" onSubmit={submit} aria-label={`Start a canary on ${deployment.name}`}>
+      <p className="muted">
+        Each end user (else session, else API key) stays on one variant for the whole canary. Under a policy that requires approval, the
+        canary waits as pending until another admin approves it.
+      </p>
       <div className="grid">
         <div>
           <label htmlFor={id('baseline')}>Baseline share % (v{deployment.active_version ?? '–'}, serving now)</label>
@@ -193,22 +199,8 @@ export function StartCanaryForm(props: { deployment: Deployment; onStarted(): vo
             />
           </div>
           <div>
-            <label htmlFor={id('error-margin')}>Error rate margin</label>
-            <input
-              id={id('error-margin')}
-              inputMode="decimal"
-              value={errorMargin}
-              onChange={(event) => setErrorMargin(event.target.value)}
-            />
-          </div>
-          <div>
-            <label htmlFor={id('latency-margin')}>Slow-call share margin</label>
-            <input
-              id={id('latency-margin')}
-              inputMode="decimal"
-              value={latencyMargin}
-              onChange={(event) => setLatencyMargin(event.target.value)}
-            />
+            <label htmlFor={id('tau')}>Tests tuned for a difference of (tau)</label>
+            <input id={id('tau')} inputMode="decimal" value={tau} onChange={(event) => setTau(event.target.value)} />
           </div>
         </div>
         <label className="checkbox">
@@ -219,6 +211,7 @@ export function StartCanaryForm(props: { deployment: Deployment; onStarted(): vo
           automatically
         </label>
       </fieldset>
+      <CanarySignalsFields idPrefix={id('signal')} deployment={deployment.name} draft={signals} onChange={setSignals} />
       <button type="submit" disabled={action.pending}>
         Start canary on {deployment.name}
       </button>

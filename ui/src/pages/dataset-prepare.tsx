@@ -1,13 +1,15 @@
 /**
  * A dataset's version out and new versions in (admin key): download a version as JSONL or CSV
  * (fetched with the key through the SDK, then saved from memory), split it into train /
- * validation / test, or run a preparation pipeline written as YAML. Each new version appears in
- * the versions table, and the report says what every step kept and dropped.
+ * validation / test, run preparation steps picked from a list (dataset-steps.tsx), or a pipeline
+ * written as YAML. Each new version appears in the versions table, and the report says what every
+ * step kept and dropped.
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { DatasetDetail, ItemSplit, PipelineReport } from '../../../src/sdk/browser.js';
 import { ErrorNotice, useAction } from '../components/async.js';
 import { useClient } from '../session.js';
+import { newStepDraft, stepInput, StepList, type StepDraft } from './dataset-steps.js';
 
 const splits: ItemSplit[] = ['train', 'validation', 'test'];
 
@@ -131,7 +133,8 @@ export function DatasetPrepare(props: { dataset: DatasetDetail; onChanged(): voi
   const client = useClient();
   const { dataset } = props;
   const [version, setVersion] = useState(String(dataset.latest_version));
-  const [how, setHow] = useState<'split' | 'pipeline'>('split');
+  const [how, setHow] = useState<'split' | 'steps' | 'pipeline'>('split');
+  const [steps, setSteps] = useState<StepDraft[]>([newStepDraft('dedupe')]);
   const [ratios, setRatios] = useState({ train: '0.8', validation: '0.1', test: '0.1' });
   const [seed, setSeed] = useState('1');
   const [pipeline, setPipeline] = useState(examplePipeline);
@@ -141,17 +144,18 @@ export function DatasetPrepare(props: { dataset: DatasetDetail; onChanged(): voi
     event.preventDefault();
     setReport(undefined);
     const from = Number(version);
-    const run =
-      how === 'split'
-        ? () =>
-            client.datasets.split(dataset.name, {
-              version: from,
-              seed,
-              train: Number(ratios.train),
-              validation: Number(ratios.validation),
-              test: Number(ratios.test),
-            })
-        : () => client.datasets.prepare(dataset.name, { version: from, pipeline_yaml: pipeline });
+    const run = {
+      split: () =>
+        client.datasets.split(dataset.name, {
+          version: from,
+          seed,
+          train: Number(ratios.train),
+          validation: Number(ratios.validation),
+          test: Number(ratios.test),
+        }),
+      steps: () => client.datasets.prepare(dataset.name, { version: from, steps: steps.map(stepInput) }),
+      pipeline: () => client.datasets.prepare(dataset.name, { version: from, pipeline_yaml: pipeline }),
+    }[how];
     void action.run(run).then((result) => {
       if (!result) return;
       setReport(result);
@@ -168,7 +172,12 @@ export function DatasetPrepare(props: { dataset: DatasetDetail; onChanged(): voi
           / test
         </label>
         <label className="checkbox">
-          <input type="radio" name="prepare-how" checked={how === 'pipeline'} onChange={() => setHow('pipeline')} /> Run a pipeline
+          <input type="radio" name="prepare-how" checked={how === 'steps'} onChange={() => setHow('steps')} /> Run steps (dedupe, filter,
+          redact…)
+        </label>
+        <label className="checkbox">
+          <input type="radio" name="prepare-how" checked={how === 'pipeline'} onChange={() => setHow('pipeline')} /> Run a pipeline written
+          as YAML
         </label>
       </fieldset>
       <div className="grid">
@@ -193,6 +202,7 @@ export function DatasetPrepare(props: { dataset: DatasetDetail; onChanged(): voi
           </>
         ) : null}
       </div>
+      {how === 'steps' ? <StepList steps={steps} onChange={setSteps} /> : null}
       {how === 'pipeline' ? (
         <>
           <label htmlFor="pipeline-yaml">Pipeline (YAML: normalize, dedupe, near_dedupe, length, language, pii, split…)</label>
@@ -200,7 +210,7 @@ export function DatasetPrepare(props: { dataset: DatasetDetail; onChanged(): voi
         </>
       ) : null}
       <button type="submit" disabled={action.pending}>
-        {how === 'split' ? 'Split' : 'Run pipeline'}
+        {{ split: 'Split', steps: 'Run steps', pipeline: 'Run pipeline' }[how]}
       </button>
       {action.error ? <ErrorNotice error={action.error} /> : null}
       {report ? <PipelineResult report={report} /> : null}
